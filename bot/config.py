@@ -1,0 +1,98 @@
+"""Settings from the environment and ``.env``, in one typed object.
+
+The environment wins over ``.env`` so that an operator can override a file value for one run.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dotenv import dotenv_values
+
+DEFAULT_BASE_URL = "https://api.telegram.org/bot"
+
+
+class SettingsError(ValueError):
+    """A setting has a value the bot cannot use; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class Secret:
+    """A string that never shows itself in ``repr`` or ``str`` (the bot token)."""
+
+    value: str = field(repr=False)
+
+    def __str__(self) -> str:
+        return "***" if self.value else ""
+
+    def __repr__(self) -> str:
+        return "Secret('***')" if self.value else "Secret('')"
+
+    def __bool__(self) -> bool:
+        return bool(self.value)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the bot can be configured with; see ``.env.example`` for each one."""
+
+    telegram_bot_token: Secret = Secret("")
+    telegram_base_url: str = DEFAULT_BASE_URL
+    admin_ids: frozenset[int] = frozenset()
+    database_path: Path = Path("data/azabot.sqlite3")
+    faq_dir: Path = Path("faq")
+    default_timezone: str = "Europe/London"
+    log_level: str = "INFO"
+
+
+def _parse_admin_ids(raw: str) -> frozenset[int]:
+    ids: set[int] = set()
+    for part in raw.replace(";", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        try:
+            ids.add(int(part))
+        except ValueError:
+            raise SettingsError(
+                f"ADMIN_IDS must be Telegram user ids separated by commas, e.g. 12345,67890; got {part!r}"
+            ) from None
+    return frozenset(ids)
+
+
+def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | None = Path(".env")) -> Settings:
+    """Read settings from ``env_file`` (if it exists) overlaid with ``environ`` (default: os.environ)."""
+    values: dict[str, str] = {}
+    if env_file is not None and env_file.is_file():
+        values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+    values.update(os.environ if environ is None else environ)
+
+    def get(name: str, default: str) -> str:
+        value = values.get(name, "").strip()
+        return value or default
+
+    defaults = Settings()
+    timezone = get("DEFAULT_TIMEZONE", defaults.default_timezone)
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError(
+            f"DEFAULT_TIMEZONE {timezone!r} is not a known time zone; use a name such as "
+            "Europe/London or America/New_York"
+        ) from None
+    log_level = get("LOG_LEVEL", defaults.log_level).upper()
+    if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+        raise SettingsError(f"LOG_LEVEL {log_level!r} is not one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+    return Settings(
+        telegram_bot_token=Secret(get("TELEGRAM_BOT_TOKEN", "")),
+        telegram_base_url=get("TELEGRAM_BASE_URL", defaults.telegram_base_url),
+        admin_ids=_parse_admin_ids(values.get("ADMIN_IDS", "")),
+        database_path=Path(get("DATABASE_PATH", str(defaults.database_path))),
+        faq_dir=Path(get("FAQ_DIR", str(defaults.faq_dir))),
+        default_timezone=timezone,
+        log_level=log_level,
+    )

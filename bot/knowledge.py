@@ -1,0 +1,520 @@
+"""The FAQ as data: schema, loading from ``faq/*.yaml`` and validation with file:line problems.
+
+A YAML file's top-level key says what it holds:
+
+- ``entries:``   questions and answers (one file per category),
+- ``safety:``    the warning-signs reminder and the urgent advice,
+- ``synonyms:``  patients' words and misspellings mapped to the FAQ's words (plus ``ignore:``),
+- ``smalltalk:`` friendly replies to greetings and thanks.
+
+:func:`load_knowledge` validates everything and returns either a complete :class:`KnowledgeBase`
+or the full list of problems; it never returns a half-valid FAQ.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+from bot.yamlsource import LineDict, LineList, Problem, parse_yaml
+
+MAX_ANSWER_CHARS = 900
+MIN_PHRASINGS = 4
+MAX_TEXT_CHARS = 300
+MAX_SAFETY_CHARS = 1500
+
+ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# Markup an admin might paste from a web page or a word processor; the bot does its own formatting.
+_HTML = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>|&(?:[a-zA-Z]+|#\d+);")
+_MARKDOWN = re.compile(r"\*\*[^*\n]+\*\*|__[^_\n]+__|\[[^\]\n]+\]\([^)\n]+\)|^#{1,6}\s|`[^`\n]+`", re.M)
+
+ENTRY_FIELDS = {
+    "id",
+    "category",
+    "question",
+    "phrasings",
+    "keywords",
+    "answer",
+    "sources",
+    "reviewed",
+    "related",
+    "urgent",
+}
+REQUIRED_ENTRY_FIELDS = ENTRY_FIELDS - {"keywords", "related", "urgent"}
+SAFETY_FIELDS = {"reminder", "urgent_advice", "emergency_advice"}
+SMALLTALK_FIELDS = {"id", "patterns", "reply"}
+TOP_LEVEL_KEYS = ("entries", "safety", "synonyms", "smalltalk")
+
+
+@dataclass(frozen=True)
+class Source:
+    """A source an answer was written from."""
+
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One FAQ entry: a canonical question, the ways people ask it, and a sourced answer."""
+
+    id: str
+    category: str
+    question: str
+    phrasings: tuple[str, ...]
+    answer: str
+    sources: tuple[Source, ...]
+    reviewed: dt.date
+    keywords: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()
+    urgent: bool = False
+    file: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class SafetyText:
+    """The text that keeps replies safe; clinics adapt it (e.g. their own phone number)."""
+
+    reminder: str
+    urgent_advice: str
+    emergency_advice: str
+
+
+@dataclass(frozen=True)
+class SmallTalk:
+    """A friendly reply to chit-chat such as greetings or thanks."""
+
+    id: str
+    patterns: tuple[str, ...]
+    reply: str
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Synonyms (variant -> canonical wording) and words ignored when scoring."""
+
+    synonyms: Mapping[str, str] = field(default_factory=dict)
+    ignore: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    """A complete, validated FAQ. Immutable, so a reload can swap it in one assignment."""
+
+    entries: tuple[Entry, ...]
+    safety: SafetyText
+    vocabulary: Vocabulary
+    smalltalk: tuple[SmallTalk, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_id", {entry.id: entry for entry in self.entries})
+
+    def get(self, entry_id: str) -> Entry | None:
+        """The entry with this id, or None."""
+        by_id: dict[str, Entry] = self.__dict__["_by_id"]
+        return by_id.get(entry_id)
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        """Category names in the order they first appear."""
+        return tuple(dict.fromkeys(entry.category for entry in self.entries))
+
+    def in_category(self, category: str) -> tuple[Entry, ...]:
+        """The entries of one category, in file order."""
+        return tuple(entry for entry in self.entries if entry.category == category)
+
+    @property
+    def phrasing_count(self) -> int:
+        """How many phrasings the FAQ has in all (questions not counted)."""
+        return sum(len(entry.phrasings) for entry in self.entries)
+
+
+@dataclass
+class LoadResult:
+    """The outcome of loading a FAQ folder: a knowledge base, or the problems that stop it."""
+
+    knowledge: KnowledgeBase | None
+    problems: list[Problem]
+    files: list[Path] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when the FAQ is valid and can be served."""
+        return self.knowledge is not None and not self.problems
+
+
+def fold_phrase(text: str) -> str:
+    """Case- and space-insensitive form used to detect the same phrasing twice."""
+    return " ".join(re.sub(r"[^\w\s]", " ", text.casefold()).split())
+
+
+class _FileChecker:
+    """Collects problems for one file while turning its YAML into domain objects."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.problems: list[Problem] = []
+
+    def add(self, line: int, message: str) -> None:
+        self.problems.append(Problem(self.file, line, message))
+
+    def text(
+        self,
+        mapping: LineDict,
+        key: str,
+        where: str,
+        *,
+        required: bool = True,
+        limit: int = MAX_TEXT_CHARS,
+    ) -> str:
+        """A plain-text string field, checked for presence, type, length and markup."""
+        line = mapping.line_of(key)
+        value = mapping.get(key)
+        if value is None:
+            if required:
+                self.add(line, f"{where}: '{key}' is missing")
+            return ""
+        if not isinstance(value, str):
+            self.add(line, f"{where}: '{key}' must be text, not {_kind(value)}")
+            return ""
+        value = value.strip()
+        if required and not value:
+            self.add(line, f"{where}: '{key}' is empty")
+        if len(value) > limit:
+            self.add(line, f"{where}: '{key}' is {len(value)} characters; the limit is {limit}")
+        self.plain(value, line, f"{where}: '{key}'")
+        return value
+
+    def plain(self, value: str, line: int, where: str) -> None:
+        """Refuse HTML or Markdown where plain text is expected."""
+        if _HTML.search(value):
+            self.add(line, f"{where} contains HTML; write plain text (the bot adds formatting)")
+        elif _MARKDOWN.search(value):
+            self.add(line, f"{where} contains Markdown; write plain text (the bot adds formatting)")
+
+    def string_list(
+        self, mapping: LineDict, key: str, where: str, *, required: bool, minimum: int = 0
+    ) -> list[tuple[str, int]]:
+        """A list of non-empty plain strings, each with its line."""
+        value = mapping.get(key)
+        line = mapping.line_of(key)
+        if value is None:
+            if required:
+                self.add(line, f"{where}: '{key}' is missing")
+            return []
+        if not isinstance(value, list):
+            self.add(line, f"{where}: '{key}' must be a list, not {_kind(value)}")
+            return []
+        items: list[tuple[str, int]] = []
+        for index, item in enumerate(value):
+            item_line = value.line_of(index) if isinstance(value, LineList) else line
+            if not isinstance(item, str) or not item.strip():
+                self.add(item_line, f"{where}: each of '{key}' must be non-empty text")
+                continue
+            if len(item) > MAX_TEXT_CHARS:
+                self.add(item_line, f"{where}: an item of '{key}' is over {MAX_TEXT_CHARS} characters")
+            self.plain(item, item_line, f"{where}: '{key}'")
+            items.append((item.strip(), item_line))
+        if len(items) < minimum:
+            self.add(line, f"{where}: '{key}' needs at least {minimum} items, has {len(items)}")
+        return items
+
+
+def _kind(value: object) -> str:
+    if isinstance(value, dict):
+        return "a block of fields"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, dt.date):
+        return "a date"
+    return type(value).__name__
+
+
+def _check_entry(checker: _FileChecker, raw: object, line: int) -> tuple[Entry | None, list[tuple[str, int]]]:
+    """Validate one entry; return it (or None) and its phrasings with lines."""
+    if not isinstance(raw, LineDict):
+        checker.add(line, f"each entry must be a block of fields, not {_kind(raw)}")
+        return None, []
+    entry_id = raw.get("id")
+    where = f"entry '{entry_id}'" if isinstance(entry_id, str) else "entry"
+    for key in sorted(set(raw) - ENTRY_FIELDS):
+        checker.add(
+            raw.line_of(key),
+            f"{where}: unknown field '{key}' (known: {', '.join(sorted(ENTRY_FIELDS))})",
+        )
+    for key in sorted(REQUIRED_ENTRY_FIELDS - set(raw)):
+        checker.add(raw.line, f"{where}: '{key}' is missing")
+    before = len(checker.problems)
+    if "id" in raw and (not isinstance(entry_id, str) or not ID_PATTERN.match(entry_id)):
+        checker.add(
+            raw.line_of("id"),
+            f"{where}: 'id' must be lower-case words joined by hyphens, e.g. missed-dose",
+        )
+    category = checker.text(raw, "category", where, required="category" in raw, limit=40)
+    question = checker.text(raw, "question", where, required="question" in raw, limit=120)
+    answer = checker.text(raw, "answer", where, required="answer" in raw, limit=MAX_ANSWER_CHARS)
+    phrasings = checker.string_list(
+        raw, "phrasings", where, required="phrasings" in raw, minimum=MIN_PHRASINGS
+    )
+    keywords = checker.string_list(raw, "keywords", where, required=False)
+    related = checker.string_list(raw, "related", where, required=False)
+    sources = _check_sources(checker, raw, where)
+    reviewed = raw.get("reviewed")
+    if "reviewed" in raw and not isinstance(reviewed, dt.date):
+        checker.add(raw.line_of("reviewed"), f"{where}: 'reviewed' must be a date like 2026-11-27")
+    urgent = raw.get("urgent", False)
+    if not isinstance(urgent, bool):
+        checker.add(raw.line_of("urgent"), f"{where}: 'urgent' must be true or false")
+    if len(checker.problems) > before or set(REQUIRED_ENTRY_FIELDS) - set(raw):
+        return None, phrasings
+    assert isinstance(entry_id, str) and isinstance(reviewed, dt.date)
+    entry = Entry(
+        id=entry_id,
+        category=category,
+        question=question,
+        phrasings=tuple(text for text, _ in phrasings),
+        answer=answer,
+        sources=tuple(sources),
+        reviewed=reviewed,
+        keywords=tuple(text for text, _ in keywords),
+        related=tuple(text for text, _ in related),
+        urgent=bool(urgent),
+        file=checker.file,
+        line=raw.line,
+    )
+    return entry, phrasings
+
+
+def _check_sources(checker: _FileChecker, raw: LineDict, where: str) -> list[Source]:
+    value = raw.get("sources")
+    line = raw.line_of("sources")
+    if value is None:
+        return []
+    if not isinstance(value, list) or not value:
+        checker.add(line, f"{where}: 'sources' must list at least one source (title and url)")
+        return []
+    sources: list[Source] = []
+    for index, item in enumerate(value):
+        item_line = value.line_of(index) if isinstance(value, LineList) else line
+        if not isinstance(item, LineDict):
+            checker.add(item_line, f"{where}: each source needs a 'title' and a 'url'")
+            continue
+        for key in sorted(set(item) - {"title", "url"}):
+            checker.add(item.line_of(key), f"{where}: unknown source field '{key}'")
+        title = checker.text(item, "title", f"{where} source", limit=200)
+        url = checker.text(item, "url", f"{where} source", limit=500)
+        parsed = urlparse(url)
+        if url and (parsed.scheme not in {"http", "https"} or not parsed.netloc or " " in url):
+            checker.add(item.line_of("url"), f"{where}: source url must start with http:// or https://")
+            continue
+        if title and url:
+            sources.append(Source(title=title, url=url))
+    return sources
+
+
+def _check_safety(checker: _FileChecker, raw: object, line: int) -> SafetyText | None:
+    if not isinstance(raw, LineDict):
+        checker.add(line, "'safety' must be a block with reminder, urgent_advice, emergency_advice")
+        return None
+    for key in sorted(set(raw) - SAFETY_FIELDS):
+        checker.add(raw.line_of(key), f"safety: unknown field '{key}'")
+    before = len(checker.problems)
+    texts = {key: checker.text(raw, key, "safety", limit=MAX_SAFETY_CHARS) for key in SAFETY_FIELDS}
+    if len(checker.problems) > before:
+        return None
+    return SafetyText(**texts)
+
+
+def _check_synonyms(checker: _FileChecker, raw: object, ignore_raw: object, line: int) -> Vocabulary | None:
+    if not isinstance(raw, LineDict):
+        checker.add(line, "'synonyms' must map a word to the list of words that mean it")
+        return None
+    before = len(checker.problems)
+    mapping: dict[str, str] = {}
+    for canonical, variants in raw.items():
+        key_line = raw.line_of(canonical)
+        if not isinstance(variants, list) or not all(isinstance(v, str) for v in variants):
+            checker.add(key_line, f"synonyms: '{canonical}' must have a list of words")
+            continue
+        for variant in variants:
+            folded = fold_phrase(variant)
+            if not folded:
+                checker.add(key_line, f"synonyms: '{canonical}' has an empty word")
+            elif folded in mapping and mapping[folded] != fold_phrase(canonical):
+                checker.add(
+                    key_line,
+                    f"synonyms: '{variant}' is listed under both '{mapping[folded]}' and '{canonical}'",
+                )
+            else:
+                mapping[folded] = fold_phrase(canonical)
+    ignore: set[str] = set()
+    if ignore_raw is not None:
+        if not isinstance(ignore_raw, list) or not all(isinstance(w, str) for w in ignore_raw):
+            checker.add(line, "'ignore' must be a list of words")
+        else:
+            ignore = {fold_phrase(word) for word in ignore_raw}
+    if len(checker.problems) > before:
+        return None
+    return Vocabulary(synonyms=mapping, ignore=frozenset(ignore))
+
+
+def _check_smalltalk(checker: _FileChecker, raw: object, line: int) -> list[SmallTalk]:
+    if not isinstance(raw, list):
+        checker.add(line, "'smalltalk' must be a list of blocks with id, patterns and reply")
+        return []
+    items: list[SmallTalk] = []
+    for index, item in enumerate(raw):
+        item_line = raw.line_of(index) if isinstance(raw, LineList) else line
+        if not isinstance(item, LineDict):
+            checker.add(item_line, "each smalltalk item needs an id, patterns and a reply")
+            continue
+        for key in sorted(set(item) - SMALLTALK_FIELDS):
+            checker.add(item.line_of(key), f"smalltalk: unknown field '{key}'")
+        before = len(checker.problems)
+        item_id = checker.text(item, "id", "smalltalk", limit=40)
+        patterns = checker.string_list(item, "patterns", f"smalltalk '{item_id}'", required=True)
+        reply = checker.text(item, "reply", f"smalltalk '{item_id}'", limit=MAX_ANSWER_CHARS)
+        if len(checker.problems) == before:
+            items.append(SmallTalk(item_id, tuple(text for text, _ in patterns), reply))
+    return items
+
+
+def load_knowledge(faq_dir: Path, required_ids: Iterable[str] = ()) -> LoadResult:
+    """Load and validate every ``*.yaml``/``*.yml`` file in ``faq_dir``.
+
+    Every problem found is reported (not just the first). ``required_ids`` names entry ids that
+    must exist (the project's required topics).
+    """
+    files = sorted([*faq_dir.glob("*.yaml"), *faq_dir.glob("*.yml")]) if faq_dir.is_dir() else []
+    problems: list[Problem] = []
+    if not files:
+        return LoadResult(None, [Problem(str(faq_dir), 0, "no .yaml files found")], files)
+
+    entries: list[Entry] = []
+    entry_sites: dict[str, tuple[str, int]] = {}
+    phrasing_sites: dict[str, tuple[str, str, int]] = {}
+    related_refs: list[tuple[str, int, str, str]] = []
+    safety: SafetyText | None = None
+    safety_site: tuple[str, int] | None = None
+    vocabulary: Vocabulary | None = None
+    smalltalk: list[SmallTalk] = []
+
+    for path in files:
+        name = str(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            problems.append(Problem(name, 1, "the file is not UTF-8 text"))
+            continue
+        except OSError as exc:
+            problems.append(Problem(name, 1, f"cannot read the file: {exc.strerror}"))
+            continue
+        data, yaml_problems = parse_yaml(text, name)
+        problems.extend(yaml_problems)
+        if yaml_problems:
+            continue
+        checker = _FileChecker(name)
+        if not isinstance(data, LineDict) or not any(key in data for key in TOP_LEVEL_KEYS):
+            checker.add(1, "the file must start with one of: " + ", ".join(f"{k}:" for k in TOP_LEVEL_KEYS))
+            problems.extend(checker.problems)
+            continue
+        for key in sorted(set(data) - {*TOP_LEVEL_KEYS, "ignore"}):
+            checker.add(data.line_of(key), f"unknown top-level key '{key}'")
+
+        if "entries" in data:
+            raw_entries = data["entries"]
+            if not isinstance(raw_entries, list) or not raw_entries:
+                checker.add(data.line_of("entries"), "'entries' must be a list of entries")
+                raw_entries = []
+            for index, raw in enumerate(raw_entries):
+                line = raw_entries.line_of(index) if isinstance(raw_entries, LineList) else 1
+                entry, phrasings = _check_entry(checker, raw, line)
+                entry_id = raw.get("id") if isinstance(raw, dict) else None
+                if isinstance(entry_id, str):
+                    id_line = raw.line_of("id") if isinstance(raw, LineDict) else line
+                    if entry_id in entry_sites:
+                        other_file, other_line = entry_sites[entry_id]
+                        checker.add(
+                            id_line,
+                            f"duplicate id '{entry_id}' (also at {other_file}:{other_line})",
+                        )
+                    else:
+                        entry_sites[entry_id] = (name, id_line)
+                    question = raw.get("question") if isinstance(raw, dict) else None
+                    texts = list(phrasings)
+                    if isinstance(question, str):
+                        texts.append((question, raw.line_of("question")))
+                    for text_, text_line in texts:
+                        folded = fold_phrase(text_)
+                        other = phrasing_sites.get(folded)
+                        if other and other[0] != entry_id:
+                            checker.add(
+                                text_line,
+                                f"entry '{entry_id}': the phrasing '{text_}' is also used by "
+                                f"entry '{other[0]}' ({other[1]}:{other[2]}); keep it in one entry",
+                            )
+                        elif not other:
+                            phrasing_sites[folded] = (entry_id, name, text_line)
+                if entry is not None:
+                    entries.append(entry)
+                    for ref in entry.related:
+                        related_refs.append((name, raw.line_of("related"), entry.id, ref))
+
+        if "safety" in data:
+            if safety_site is not None:
+                checker.add(
+                    data.line_of("safety"),
+                    f"'safety' is already defined in {safety_site[0]}:{safety_site[1]}",
+                )
+            else:
+                safety_site = (name, data.line_of("safety"))
+                safety = _check_safety(checker, data["safety"], data.line_of("safety"))
+        if "synonyms" in data:
+            if vocabulary is not None:
+                checker.add(data.line_of("synonyms"), "'synonyms' is defined in two files")
+            else:
+                vocabulary = _check_synonyms(
+                    checker, data["synonyms"], data.get("ignore"), data.line_of("synonyms")
+                )
+        if "smalltalk" in data:
+            smalltalk.extend(_check_smalltalk(checker, data["smalltalk"], data.line_of("smalltalk")))
+        problems.extend(checker.problems)
+
+    for file, line, entry_id, ref in related_refs:
+        if ref not in entry_sites:
+            problems.append(Problem(file, line, f"entry '{entry_id}': related id '{ref}' does not exist"))
+        elif ref == entry_id:
+            problems.append(Problem(file, line, f"entry '{entry_id}': an entry cannot be related to itself"))
+    for entry_id in required_ids:
+        if entry_id not in entry_sites:
+            problems.append(Problem(str(faq_dir), 0, f"required entry '{entry_id}' is missing"))
+    if safety is None and safety_site is None:
+        problems.append(Problem(str(faq_dir), 0, "no file defines 'safety:' (the safety reminder)"))
+    if not entries and not problems:
+        problems.append(Problem(str(faq_dir), 0, "the FAQ has no entries"))
+
+    if problems or safety is None:
+        return LoadResult(None, sorted(set(problems)), files)
+    knowledge = KnowledgeBase(
+        entries=tuple(entries),
+        safety=safety,
+        vocabulary=vocabulary or Vocabulary(),
+        smalltalk=tuple(smalltalk),
+    )
+    return LoadResult(knowledge, [], files)
+
+
+def required_topic_ids() -> tuple[str, ...]:
+    """The topic ids the project's FAQ must contain (the project's own copy of the list)."""
+    path = Path(__file__).with_name("required_topics.txt")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return tuple(line.strip() for line in lines if line.strip() and not line.startswith("#"))

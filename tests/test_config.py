@@ -1,0 +1,41 @@
+"""Settings: defaults, .env, environment precedence, and a token that never shows itself."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings, SettingsError, load_settings
+
+
+def test_defaults_without_env_file(tmp_path: Path) -> None:
+    settings = load_settings({}, tmp_path / "missing.env")
+    assert settings == Settings()
+
+
+def test_env_file_is_read_and_environment_wins(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("FAQ_DIR=from-file\nLOG_LEVEL=debug\nADMIN_IDS=1, 2\n")
+    settings = load_settings({"FAQ_DIR": "from-env"}, env_file)
+    assert settings.faq_dir == Path("from-env")
+    assert settings.log_level == "DEBUG"
+    assert settings.admin_ids == frozenset({1, 2})
+
+
+def test_token_is_hidden_in_repr_and_str(tmp_path: Path) -> None:
+    token = "123456:ABC-secret-token"
+    settings = load_settings({"TELEGRAM_BOT_TOKEN": token}, None)
+    assert settings.telegram_bot_token.value == token
+    assert token not in repr(settings)
+    assert token not in str(settings.telegram_bot_token)
+
+
+def test_unknown_timezone_is_a_clear_error() -> None:
+    with pytest.raises(SettingsError, match="Mars/Olympus"):
+        load_settings({"DEFAULT_TIMEZONE": "Mars/Olympus"}, None)
+
+
+def test_non_numeric_admin_id_is_a_clear_error() -> None:
+    with pytest.raises(SettingsError, match="ADMIN_IDS"):
+        load_settings({"ADMIN_IDS": "alice"}, None)
