@@ -29,7 +29,9 @@ MAX_SAFETY_CHARS = 1500
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Markup an admin might paste from a web page or a word processor; the bot does its own formatting.
-_HTML = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>|&(?:[a-zA-Z]+|#\d+);")
+_HTML = re.compile(
+    r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>|&(?:amp|lt|gt|quot|apos|nbsp|#\d+|#x[0-9a-fA-F]+);"
+)
 _MARKDOWN = re.compile(r"\*\*[^*\n]+\*\*|__[^_\n]+__|\[[^\]\n]+\]\([^)\n]+\)|^#{1,6}\s|`[^`\n]+`", re.M)
 
 ENTRY_FIELDS = {
@@ -214,7 +216,8 @@ class _FileChecker:
         for index, item in enumerate(value):
             item_line = value.line_of(index) if isinstance(value, LineList) else line
             if not isinstance(item, str) or not item.strip():
-                self.add(item_line, f"{where}: each of '{key}' must be non-empty text")
+                hint = " (put words like yes, no, on, off in quotes)" if isinstance(item, bool) else ""
+                self.add(item_line, f"{where}: each of '{key}' must be non-empty text{hint}")
                 continue
             if len(item) > MAX_TEXT_CHARS:
                 self.add(item_line, f"{where}: an item of '{key}' is over {MAX_TEXT_CHARS} characters")
@@ -334,7 +337,9 @@ def _check_safety(checker: _FileChecker, raw: object, line: int) -> SafetyText |
     return SafetyText(**texts)
 
 
-def _check_synonyms(checker: _FileChecker, raw: object, ignore_raw: object, line: int) -> Vocabulary | None:
+def _check_synonyms(
+    checker: _FileChecker, raw: object, ignore_raw: object, line: int, ignore_line: int
+) -> Vocabulary | None:
     if not isinstance(raw, LineDict):
         checker.add(line, "'synonyms' must map a word to the list of words that mean it")
         return None
@@ -359,7 +364,7 @@ def _check_synonyms(checker: _FileChecker, raw: object, ignore_raw: object, line
     ignore: set[str] = set()
     if ignore_raw is not None:
         if not isinstance(ignore_raw, list) or not all(isinstance(w, str) for w in ignore_raw):
-            checker.add(line, "'ignore' must be a list of words")
+            checker.add(ignore_line, "'ignore' must be a list of words (put on, no, yes in quotes)")
         else:
             ignore = {fold_phrase(word) for word in ignore_raw}
     if len(checker.problems) > before:
@@ -483,7 +488,11 @@ def load_knowledge(faq_dir: Path, required_ids: Iterable[str] = ()) -> LoadResul
                 checker.add(data.line_of("synonyms"), "'synonyms' is defined in two files")
             else:
                 vocabulary = _check_synonyms(
-                    checker, data["synonyms"], data.get("ignore"), data.line_of("synonyms")
+                    checker,
+                    data["synonyms"],
+                    data.get("ignore"),
+                    data.line_of("synonyms"),
+                    data.line_of("ignore"),
                 )
         if "smalltalk" in data:
             smalltalk.extend(_check_smalltalk(checker, data["smalltalk"], data.line_of("smalltalk")))
