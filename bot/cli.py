@@ -8,8 +8,11 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from bot.answers import Reply, render_text, respond
 from bot.config import SettingsError, load_settings
+from bot.evaluation import evaluate_matcher, load_examples
 from bot.knowledge import KnowledgeBase, LoadResult, load_knowledge, required_topic_ids
+from bot.matching import Matcher
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -72,6 +75,62 @@ def cmd_list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _reply_json(question: str, reply: Reply) -> str:
+    return json.dumps(
+        {
+            "question": question,
+            "decision": reply.decision,
+            "id": reply.entry_id if reply.decision == "answer" else None,
+            "score": round(reply.score, 1),
+            "suggestions": list(reply.suggestions),
+            "urgent": reply.urgent,
+            "reply": render_text(reply),
+        },
+        ensure_ascii=False,
+    )
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    """Print what a user would get for a question (or, with --json and no question, for stdin)."""
+    kb = _load_or_report(_faq_dir(args.dir))
+    if kb is None:
+        return EXIT_PROBLEMS
+    matcher = Matcher(kb)
+    if args.question:
+        question = " ".join(args.question)
+        reply = respond(matcher, question)
+        print(_reply_json(question, reply) if args.json else render_text(reply))
+        return EXIT_OK
+    if not args.json:
+        print('Give a question, e.g. azabot ask "can i drink on imuran?"', file=sys.stderr)
+        return EXIT_USAGE
+    for line in sys.stdin:
+        question = line.rstrip("\n")
+        print(_reply_json(question, respond(matcher, question)), flush=True)
+    return EXIT_OK
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    """Print the accuracy figures for a labelled JSON Lines file, and the misses."""
+    kb = _load_or_report(_faq_dir(args.dir))
+    if kb is None:
+        return EXIT_PROBLEMS
+    try:
+        examples = load_examples(Path(args.file))
+    except (OSError, ValueError) as exc:
+        print(f"Cannot read the evaluation file: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    report = evaluate_matcher(examples, Matcher(kb))
+    if args.json:
+        print(json.dumps(report.as_dict(), indent=2))
+        return EXIT_OK
+    print("\n".join(report.summary_lines()))
+    if report.misses and not args.quiet:
+        print(f"\nmisses ({len(report.misses)}):")
+        print("\n".join(f"  {miss}" for miss in report.misses))
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
     parser = argparse.ArgumentParser(
@@ -87,6 +146,19 @@ def build_parser() -> argparse.ArgumentParser:
     list_.add_argument("--json", action="store_true", help="print a JSON array")
     list_.add_argument("--dir", help="FAQ folder (default: FAQ_DIR or ./faq)")
     list_.set_defaults(func=cmd_list)
+
+    ask = sub.add_parser("ask", help="print the reply to a question (plain text or JSON)")
+    ask.add_argument("question", nargs="*", help="the question; with --json and none, read stdin")
+    ask.add_argument("--json", action="store_true", help="one JSON object per question")
+    ask.add_argument("--dir", help="FAQ folder (default: FAQ_DIR or ./faq)")
+    ask.set_defaults(func=cmd_ask)
+
+    eval_ = sub.add_parser("eval", help="accuracy figures on a labelled JSON Lines file")
+    eval_.add_argument("file", help="e.g. tests/data/eval-dev.jsonl")
+    eval_.add_argument("--json", action="store_true", help="print the figures as JSON")
+    eval_.add_argument("--quiet", action="store_true", help="figures only, no list of misses")
+    eval_.add_argument("--dir", help="FAQ folder (default: FAQ_DIR or ./faq)")
+    eval_.set_defaults(func=cmd_eval)
     return parser
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
+from bot.textnorm import fold
 from bot.yamlsource import LineDict, LineList, Problem, parse_yaml
 
 MAX_ANSWER_CHARS = 900
@@ -151,8 +152,8 @@ class LoadResult:
 
 
 def fold_phrase(text: str) -> str:
-    """Case- and space-insensitive form used to detect the same phrasing twice."""
-    return " ".join(re.sub(r"[^\w\s]", " ", text.casefold()).split())
+    """Case-, punctuation- and space-insensitive form used to detect the same phrasing twice."""
+    return fold(text)
 
 
 class _FileChecker:

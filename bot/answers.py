@@ -1,0 +1,285 @@
+"""Composing replies, and rendering them as Telegram HTML or plain text.
+
+Every reply is built here and every reply with medical content passes through :func:`_finish`,
+which appends the safety reminder: that is the one place it is added, so no path can skip it.
+Renderers escape everything that came from YAML or from the user.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from bot.knowledge import Entry, KnowledgeBase
+from bot.matching import Match, Matcher
+from bot.safety import WarningSigns, detect_warning_signs
+
+TELEGRAM_LIMIT = 4096
+#: Button actions, kept short so callback data stays far below Telegram's 64 bytes.
+ENTRY, CATEGORY, TOPICS, NONE_OF_THESE = "e:", "c:", "topics", "none"
+
+
+@dataclass(frozen=True)
+class Span:
+    """A run of text, optionally bold or a link."""
+
+    text: str
+    bold: bool = False
+    url: str | None = None
+
+
+Paragraph = tuple[Span, ...]
+
+
+@dataclass(frozen=True)
+class Button:
+    """A choice offered under a reply; ``action`` becomes callback data or a numbered choice."""
+
+    label: str
+    action: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A complete reply: paragraphs, buttons, and what the matcher decided (for the CLI/JSON)."""
+
+    paragraphs: tuple[Paragraph, ...]
+    buttons: tuple[Button, ...] = ()
+    decision: str = "info"
+    entry_id: str | None = None
+    score: float = 0.0
+    suggestions: tuple[str, ...] = ()
+    urgent: bool = False
+    medical: bool = True
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def _p(*spans: Span | str) -> Paragraph:
+    return tuple(Span(s) if isinstance(s, str) else s for s in spans)
+
+
+def _text_paragraphs(text: str) -> list[Paragraph]:
+    return [_p(block.strip()) for block in text.split("\n\n") if block.strip()]
+
+
+def _finish(
+    knowledge: KnowledgeBase,
+    paragraphs: Iterable[Paragraph],
+    buttons: Iterable[Button] = (),
+    **details: object,
+) -> Reply:
+    """Close a medical reply with the safety reminder (the only place it is added)."""
+    body = [*paragraphs, *_text_paragraphs(knowledge.safety.reminder)]
+    return Reply(tuple(body), tuple(buttons), **details)  # type: ignore[arg-type]
+
+
+def _urgent_paragraphs(knowledge: KnowledgeBase, signs: WarningSigns) -> list[Paragraph]:
+    safety = knowledge.safety
+    first = [_p(Span("⚠️ " + safety.emergency_advice.strip(), bold=True))] if signs.emergency else []
+    urgent = _text_paragraphs(safety.urgent_advice)
+    if urgent:
+        urgent[0] = _p(Span("⚠️ ", bold=True), *urgent[0])
+    return [*first, *urgent]
+
+
+def entry_paragraphs(entry: Entry) -> list[Paragraph]:
+    """An entry's title, answer, sources and reviewed date."""
+    sources: list[Span] = [Span("Sources: ", bold=True)]
+    for index, source in enumerate(entry.sources):
+        if index:
+            sources.append(Span("; "))
+        sources.append(Span(source.title, url=source.url))
+    return [
+        _p(Span(entry.question, bold=True)),
+        *_text_paragraphs(entry.answer),
+        tuple(sources),
+        _p(f"Reviewed {entry.reviewed.isoformat()}."),
+    ]
+
+
+def _entry_button(entry: Entry) -> Button:
+    return Button(entry.question, ENTRY + entry.id)
+
+
+def answer_reply(
+    knowledge: KnowledgeBase,
+    entry_id: str,
+    *,
+    signs: WarningSigns | None = None,
+    also: str | None = None,
+    score: float = 100.0,
+) -> Reply:
+    """The answer for one entry (also used for buttons and deep links)."""
+    entry = knowledge.get(entry_id)
+    if entry is None:
+        return topics_reply(knowledge, intro="I couldn't find that topic. Here is what I cover:")
+    paragraphs = _urgent_paragraphs(knowledge, signs) if signs else []
+    paragraphs += entry_paragraphs(entry)
+    related = [also] if also else []
+    related += [rid for rid in entry.related if rid not in related]
+    buttons = [_entry_button(e) for rid in related[:4] if (e := knowledge.get(rid))]
+    if also and knowledge.get(also):
+        paragraphs.append(_p("You also asked about something else; tap the first button below."))
+    return _finish(
+        knowledge,
+        paragraphs,
+        buttons,
+        decision="answer",
+        entry_id=entry.id,
+        score=score,
+        urgent=signs is not None,
+    )
+
+
+def suggest_reply(knowledge: KnowledgeBase, match: Match, signs: WarningSigns | None = None) -> Reply:
+    """Closest topics as choices, plus "none of these"."""
+    paragraphs = _urgent_paragraphs(knowledge, signs) if signs else []
+    paragraphs.append(_p("I'm not completely sure what you mean. Is it one of these?"))
+    buttons = [_entry_button(e) for sid in match.suggestions if (e := knowledge.get(sid))]
+    buttons.append(Button("None of these", NONE_OF_THESE))
+    return _finish(
+        knowledge,
+        paragraphs,
+        buttons,
+        decision="suggest",
+        score=match.score,
+        suggestions=match.suggestions,
+        urgent=signs is not None,
+    )
+
+
+def topics_reply(
+    knowledge: KnowledgeBase,
+    *,
+    intro: str | None = None,
+    signs: WarningSigns | None = None,
+    score: float = 0.0,
+    decision: str = "fallback",
+) -> Reply:
+    """The honest "I don't cover that" reply, with the topic browser."""
+    paragraphs = _urgent_paragraphs(knowledge, signs) if signs else []
+    paragraphs.append(
+        _p(
+            intro
+            or "Sorry, I can't answer that. I only know about azathioprine (Imuran, Azasan): "
+            "what it is, taking it, blood tests, side effects, interactions, everyday life, "
+            "family planning and alternatives. For anything else, please ask your doctor, "
+            "nurse or pharmacist."
+        )
+    )
+    paragraphs.append(_p("Choose a topic, or ask again in other words:"))
+    buttons = [Button(name.capitalize(), f"{CATEGORY}{i}") for i, name in enumerate(knowledge.categories)]
+    return _finish(knowledge, paragraphs, buttons, decision=decision, score=score, urgent=signs is not None)
+
+
+def category_reply(knowledge: KnowledgeBase, index: int) -> Reply:
+    """The entries of one category, as buttons, with a way back."""
+    categories = knowledge.categories
+    if not 0 <= index < len(categories):
+        return topics_reply(knowledge, intro="That menu is out of date. Here are the topics:")
+    name = categories[index]
+    buttons = [_entry_button(e) for e in knowledge.in_category(name)]
+    buttons.append(Button("« All topics", TOPICS))
+    return _finish(knowledge, [_p(Span(name.capitalize(), bold=True))], buttons, decision="topics")
+
+
+def none_of_these_reply(knowledge: KnowledgeBase) -> Reply:
+    """After "none of these": admit it, point to the team and the topic list."""
+    return topics_reply(
+        knowledge,
+        intro="Thanks for telling me. I don't have an answer for that; your IBD or rheumatology "
+        "team, GP or pharmacist can help.",
+        decision="fallback",
+    )
+
+
+def error_reply(knowledge: KnowledgeBase | None) -> Reply:
+    """Something went wrong: say so kindly, never a traceback, and keep the reminder."""
+    text = "Sorry, something went wrong on my side. Please try again in a moment."
+    if knowledge is None:
+        return Reply((_p(text), _p(FALLBACK_REMINDER)), decision="error")
+    return _finish(knowledge, [_p(text)], decision="error")
+
+
+#: Used only if the FAQ itself could not be loaded (the bot never starts without it otherwise).
+FALLBACK_REMINDER = (
+    "Contact your doctor or specialist team the same day if you have a fever, sore throat, "
+    "mouth ulcers, unexplained bruising or bleeding, yellow skin or eyes, severe stomach pain, "
+    "or contact with chickenpox or shingles."
+)
+
+
+def respond(matcher: Matcher, text: str) -> Reply:
+    """The whole pipeline for a free-text message: warning signs first, then matching."""
+    knowledge = matcher.knowledge
+    signs = detect_warning_signs(text)
+    match = matcher.match(text)
+    if match.decision == "smalltalk" and match.smalltalk is not None and signs is None:
+        return Reply(
+            tuple(_text_paragraphs(match.smalltalk.reply)),
+            decision="smalltalk",
+            score=match.score,
+            medical=False,
+        )
+    if match.decision == "answer" and match.entry_id:
+        return answer_reply(knowledge, match.entry_id, signs=signs, also=match.also, score=match.score)
+    if match.decision == "suggest":
+        return suggest_reply(knowledge, match, signs)
+    if signs is not None:
+        # Urgent advice needs no FAQ entry; point to the warning-signs entry when there is one.
+        warning = next((e for e in knowledge.entries if e.urgent), None)
+        if warning is not None:
+            return answer_reply(knowledge, warning.id, signs=signs, score=match.score)
+    return topics_reply(knowledge, signs=signs, score=match.score)
+
+
+# -- rendering ---------------------------------------------------------------------------------
+
+
+def _html_span(span: Span) -> str:
+    text = html.escape(span.text, quote=False)
+    if span.url:
+        text = f'<a href="{html.escape(span.url, quote=True)}">{text}</a>'
+    return f"<b>{text}</b>" if span.bold else text
+
+
+def _text_span(span: Span) -> str:
+    return f"{span.text} ({span.url})" if span.url else span.text
+
+
+def _join(paragraphs: Iterable[str], limit: int) -> list[str]:
+    """Pack paragraphs into messages of at most ``limit`` characters, splitting only between them."""
+    messages: list[str] = []
+    current = ""
+    for paragraph in paragraphs:
+        while len(paragraph) > limit:  # a single huge paragraph: cut at a space
+            cut = paragraph.rfind(" ", 0, limit) or limit
+            if current:
+                messages.append(current)
+                current = ""
+            messages.append(paragraph[:cut])
+            paragraph = paragraph[cut:].lstrip()
+        candidate = f"{current}\n\n{paragraph}" if current else paragraph
+        if len(candidate) > limit:
+            messages.append(current)
+            current = paragraph
+        else:
+            current = candidate
+    if current:
+        messages.append(current)
+    return messages
+
+
+def render_html(reply: Reply, limit: int = TELEGRAM_LIMIT) -> list[str]:
+    """Telegram HTML messages (each within ``limit``), escaped, the reminder in the last one."""
+    return _join(("".join(_html_span(s) for s in p) for p in reply.paragraphs), limit)
+
+
+def render_text(reply: Reply, *, numbered_buttons: bool = True) -> str:
+    """Plain text, as the terminal chat and ``azabot ask`` show it."""
+    text = "\n\n".join("".join(_text_span(s) for s in p) for p in reply.paragraphs)
+    if numbered_buttons and reply.buttons:
+        choices = "\n".join(f"  {n}. {b.label}" for n, b in enumerate(reply.buttons, start=1))
+        text = f"{text}\n\n{choices}"
+    return text

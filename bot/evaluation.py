@@ -1,0 +1,161 @@
+"""Measuring the matcher and the warning-sign detector on a labelled set of messages.
+
+The set is JSON Lines, one message a line::
+
+    {"text": "...", "set": "in_scope" | "out_of_scope" | "warning", "ids": [...], "urgent": bool}
+
+``ids`` lists every acceptable entry id (empty for out-of-scope messages).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.matching import Match, Matcher
+from bot.safety import WarningSigns, detect_warning_signs
+
+SETS = ("in_scope", "out_of_scope", "warning")
+
+
+@dataclass(frozen=True)
+class Example:
+    """One labelled message."""
+
+    text: str
+    set: str
+    ids: tuple[str, ...]
+    urgent: bool
+
+
+@dataclass
+class Report:
+    """Accuracy figures (shares 0-1) and the messages that missed."""
+
+    counts: dict[str, int]
+    top1: float
+    within_top3: float
+    confidently_wrong: float
+    out_of_scope_rejected: float
+    urgent_recall: float
+    false_alarms: float
+    misses: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, float | dict[str, int]]:
+        """The figures without the misses (for JSON output and benchmarks)."""
+        return {
+            "counts": self.counts,
+            "top1": self.top1,
+            "within_top3": self.within_top3,
+            "confidently_wrong": self.confidently_wrong,
+            "out_of_scope_rejected": self.out_of_scope_rejected,
+            "urgent_recall": self.urgent_recall,
+            "false_alarms": self.false_alarms,
+        }
+
+    def summary_lines(self) -> list[str]:
+        """Human-readable figures, one per line."""
+        c = self.counts
+        return [
+            f"messages: {c['in_scope']} in scope, {c['out_of_scope']} out of scope, "
+            f"{c['warning']} warning-sign",
+            f"top-1 accuracy (answered correctly at once): {self.top1:.1%}",
+            f"answered or suggested correctly (top 3):     {self.within_top3:.1%}",
+            f"confidently wrong (answered a wrong entry):  {self.confidently_wrong:.1%}",
+            f"out-of-scope rejected:                       {self.out_of_scope_rejected:.1%}",
+            f"urgent recall:                               {self.urgent_recall:.1%}",
+            f"urgent false alarms:                         {self.false_alarms:.1%}",
+        ]
+
+
+def load_examples(path: Path) -> list[Example]:
+    """Read a JSON Lines evaluation file; a malformed line raises ValueError naming its line."""
+    examples: list[Example] = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            raw = json.loads(line)
+            example = Example(
+                text=str(raw["text"]),
+                set=str(raw["set"]),
+                ids=tuple(raw.get("ids", ())),
+                urgent=bool(raw.get("urgent", False)),
+            )
+        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+            raise ValueError(f"{path}:{number}: not a valid example ({exc})") from None
+        if example.set not in SETS:
+            raise ValueError(f"{path}:{number}: set must be one of {', '.join(SETS)}")
+        examples.append(example)
+    return examples
+
+
+def _share(hits: int, total: int) -> float:
+    return hits / total if total else 0.0
+
+
+def evaluate(
+    examples: Iterable[Example],
+    match: Callable[[str], Match],
+    detect: Callable[[str], WarningSigns | None] = detect_warning_signs,
+) -> Report:
+    """Run every example through ``match`` and ``detect`` and compute the figures."""
+    counts = dict.fromkeys(SETS, 0)
+    top1 = top3 = wrong = rejected = urgent_hits = urgent_total = alarms = calm_total = 0
+    misses: list[str] = []
+    for example in examples:
+        counts[example.set] += 1
+        urgent = detect(example.text) is not None
+        if example.set == "warning":
+            if example.urgent:
+                urgent_total += 1
+                urgent_hits += urgent
+                if not urgent:
+                    misses.append(f"urgent missed: {example.text}")
+            else:
+                calm_total += 1
+                alarms += urgent
+                if urgent:
+                    misses.append(f"false alarm: {example.text}")
+            continue
+        result = match(example.text)
+        if example.set == "out_of_scope":
+            if result.decision in ("fallback", "smalltalk"):
+                rejected += 1
+            else:
+                shown = result.entry_id or ",".join(result.suggestions)
+                misses.append(f"not rejected ({result.decision} {shown}): {example.text}")
+            continue
+        accepted = set(example.ids)
+        if result.decision == "answer" and result.entry_id in accepted:
+            top1 += 1
+            top3 += 1
+        elif result.decision == "answer":
+            wrong += 1
+            misses.append(f"WRONG answer {result.entry_id} (want {'/'.join(example.ids)}): {example.text}")
+        elif result.decision == "suggest" and accepted & set(result.suggestions):
+            top3 += 1
+            misses.append(f"suggested ({'/'.join(example.ids)}): {example.text}")
+        else:
+            shown = ",".join(result.suggestions) or "-"
+            misses.append(
+                f"missed {result.decision} [{shown}] (want {'/'.join(example.ids)}): {example.text}"
+            )
+    in_scope = counts["in_scope"]
+    return Report(
+        counts=counts,
+        top1=_share(top1, in_scope),
+        within_top3=_share(top3, in_scope),
+        confidently_wrong=_share(wrong, in_scope),
+        out_of_scope_rejected=_share(rejected, counts["out_of_scope"]),
+        urgent_recall=_share(urgent_hits, urgent_total),
+        false_alarms=_share(alarms, calm_total),
+        misses=misses,
+    )
+
+
+def evaluate_matcher(examples: Iterable[Example], matcher: Matcher) -> Report:
+    """Evaluate the project's matcher and warning-sign detector."""
+    return evaluate(examples, matcher.match)

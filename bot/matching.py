@@ -1,0 +1,259 @@
+"""Matching a patient's message to FAQ entries, and deciding whether to answer, suggest or decline.
+
+Three signals, each computed over the whole FAQ at once:
+
+- **Keyword evidence** (BM25-style): the summed rarity of the message's words that an entry knows,
+  so "allopurinol" counts for much more than "take". Misspelt words are first corrected to the
+  nearest FAQ word with rapidfuzz; numbers must match exactly ("50" is not "150").
+- **Phrasing similarity**: rapidfuzz ``token_sort_ratio`` of the message against every question,
+  phrasing and keyword line (``process.cdist``), best per entry. ``token_sort_ratio`` compares
+  whole strings, so a two-word message cannot score 100 against a long phrasing the way
+  ``WRatio``/``token_set_ratio`` partial matching would.
+- **Meaning**: cosine similarity of WordLlama static embeddings with every phrasing, best per
+  entry; it recognises paraphrases that share few words ("can i drink on this" / alcohol).
+
+The weights and thresholds were chosen on the development evaluation set
+(``tests/data/eval-dev.jsonl``) and checked on a held-out set written by another author.
+
+The decision uses named thresholds (:class:`Thresholds`) on the combined 0-100 score and a margin
+between the best two entries.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from bot.embedding import Embedder, default_embedder
+from bot.knowledge import KnowledgeBase, SmallTalk
+from bot.textnorm import Normaliser, fold
+
+Decision = Literal["answer", "suggest", "fallback", "smalltalk"]
+
+#: Only this much of a message is matched: enough for any real question, bounded cost for 5,000.
+MAX_MATCH_CHARS = 600
+_CLAUSE_SPLIT = re.compile(r"[?!.;\n]+|\b(?:and also|also|plus|and|but|or)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """The decision bands. Scores are 0-100; see ``bench/`` for how they were chosen."""
+
+    answer: float = 54.0  #: best score needed to answer outright
+    margin: float = 6.0  #: ...and its lead over the second-best entry
+    suggest: float = 50.0  #: below this the question is treated as out of scope
+    second_topic: float = 56.0  #: a second question in the message is offered above this
+    suggestions: int = 3  #: how many entries a suggestion offers
+
+
+@dataclass(frozen=True)
+class _Weights:
+    evidence: float = 0.2
+    evidence_full: float = 10.0  #: summed word rarity at which keyword evidence counts in full
+    phrasing: float = 0.2
+    meaning: float = 0.3
+
+
+_WEIGHTS = _Weights()
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An entry and how well it matched."""
+
+    entry_id: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Match:
+    """What the matcher decided for one message."""
+
+    decision: Decision
+    score: float
+    entry_id: str | None = None
+    suggestions: tuple[str, ...] = ()
+    also: str | None = None
+    smalltalk: SmallTalk | None = None
+    ranked: tuple[Candidate, ...] = field(default=(), repr=False)
+
+
+class Matcher:
+    """Scores messages against one :class:`KnowledgeBase`; build once per FAQ load."""
+
+    def __init__(
+        self,
+        knowledge: KnowledgeBase,
+        thresholds: Thresholds | None = None,
+        embedder: Embedder | None = None,
+    ) -> None:
+        self.knowledge = knowledge
+        self.embedder = embedder or default_embedder()
+        self.thresholds = thresholds or Thresholds()
+        vocab = knowledge.vocabulary
+        self.normaliser = Normaliser(vocab.synonyms, vocab.ignore)
+        self._ids = [entry.id for entry in knowledge.entries]
+
+        # Phrasing lines, grouped contiguously per entry so a per-entry max is one reduceat.
+        choices: list[str] = []
+        starts: list[int] = []
+        raw_texts: list[str] = []
+        owners: list[int] = []
+        doc_words: list[Counter[str]] = []
+        for entry in knowledge.entries:
+            starts.append(len(choices))
+            words: Counter[str] = Counter()
+            for text in (entry.question, *entry.phrasings):
+                raw_texts.append(" ".join(self.normaliser.words(text)))
+                owners.append(len(starts) - 1)
+                content = self.normaliser.content_words(text)
+                choices.append(" ".join(content))
+                words.update(set(content))
+            for keyword in entry.keywords:
+                content = self.normaliser.content_words(keyword)
+                choices.append(" ".join(content))
+                # Keywords are the admin's strongest hint: count them like several phrasings.
+                words.update({word: 3 for word in content})
+            doc_words.append(words)
+        self._choices = choices
+        self._starts = np.array(starts, dtype=np.intp)
+        self._vectors = self.embedder.embed(raw_texts) if raw_texts else np.zeros((0, 1))
+        self._owners = np.array(owners, dtype=np.intp)
+
+        # Keyword evidence: for each word, a weight per entry (saturating in how often it occurs).
+        n_docs = len(doc_words)
+        df: Counter[str] = Counter()
+        for words in doc_words:
+            df.update(words.keys())
+        self._idf = {w: math.log(1 + (n_docs - d + 0.5) / (d + 0.5)) for w, d in df.items()}
+        self._postings: dict[str, np.ndarray] = {}
+        for index, words in enumerate(doc_words):
+            for word, count in words.items():
+                weights = self._postings.setdefault(word, np.zeros(n_docs))
+                weights[index] = count / (count + 1.5)  # BM25-like saturation, k1 = 1.5
+        for weights in self._postings.values():
+            weights /= max(float(weights.max()), 1e-9)
+        self._vocabulary = sorted(self._postings)
+        self._corrections: dict[str, str | None] = {}
+        self._smalltalk = {fold(pattern): item for item in knowledge.smalltalk for pattern in item.patterns}
+
+    # -- words -----------------------------------------------------------------------------
+
+    def _correct(self, word: str) -> str | None:
+        """The FAQ word a misspelt word most likely means, or None (cached per FAQ load)."""
+        if word in self._postings:
+            return word
+        if word in self._corrections:
+            return self._corrections[word]
+        corrected: str | None = None
+        if len(word) >= 5 and word.isalpha():
+            found = process.extractOne(
+                word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=80 if len(word) >= 7 else 82
+            )
+            if found is not None:
+                corrected = found[0]
+        self._corrections[word] = corrected
+        return corrected
+
+    def content_words(self, text: str) -> list[str]:
+        """The message's meaningful words after normalisation and spelling correction."""
+        words = self.normaliser.content_words(text[:MAX_MATCH_CHARS])
+        return [self._correct(word) or word for word in words]
+
+    # -- scoring ---------------------------------------------------------------------------
+
+    def scores(self, text: str) -> np.ndarray:
+        """Combined 0-100 score of ``text`` against every entry (in FAQ order)."""
+        n = len(self._ids)
+        words = self.content_words(text)
+        if not words or n == 0:
+            return np.zeros(n)
+        evidence = np.zeros(n)
+        for word in dict.fromkeys(words):
+            postings = self._postings.get(word)
+            if postings is not None:
+                evidence += self._idf[word] * postings
+        query = " ".join(words)
+        similarity = process.cdist([query], self._choices, scorer=fuzz.token_sort_ratio)[0]
+        best_phrase = np.maximum.reduceat(similarity, self._starts) / 100.0
+        # Embed the synonym-normalised words, so "6mp" and "aza" mean what the FAQ says.
+        normalised = " ".join(self.normaliser.words(text[:MAX_MATCH_CHARS]))
+        cosine = self._vectors @ self.embedder.embed([normalised])[0]
+        meaning = np.full(n, -1.0)
+        np.maximum.at(meaning, self._owners, cosine)
+        weights = _WEIGHTS
+        combined: np.ndarray = (
+            100.0
+            * (
+                weights.evidence * np.minimum(1.0, evidence / weights.evidence_full)
+                + weights.phrasing * best_phrase
+                + weights.meaning * meaning
+            )
+            / (weights.evidence + weights.phrasing + weights.meaning)
+        )
+        return combined
+
+    def rank(self, text: str, limit: int = 5) -> tuple[Candidate, ...]:
+        """The best ``limit`` entries for ``text``, best first."""
+        scores = self.scores(text)
+        order = np.argsort(-scores, kind="stable")[:limit]
+        return tuple(Candidate(self._ids[i], round(float(scores[i]), 1)) for i in order)
+
+    # -- decision --------------------------------------------------------------------------
+
+    def smalltalk_for(self, text: str) -> SmallTalk | None:
+        """The chit-chat item when the whole message is a greeting, thanks and so on."""
+        folded = fold(text)
+        if not folded or len(folded) > 40:
+            return None
+        item = self._smalltalk.get(folded)
+        if item is not None:
+            return item
+        found = process.extractOne(folded, list(self._smalltalk), scorer=fuzz.ratio, score_cutoff=88)
+        return self._smalltalk[found[0]] if found else None
+
+    def match(self, text: str) -> Match:
+        """Decide what to do with one message: answer, suggest, fallback or small talk."""
+        limits = self.thresholds
+        smalltalk = self.smalltalk_for(text)
+        if smalltalk is not None:
+            return Match("smalltalk", 100.0, smalltalk=smalltalk)
+        ranked = self.rank(text, limit=max(5, limits.suggestions))
+        if not ranked or ranked[0].score < limits.suggest:
+            return Match("fallback", ranked[0].score if ranked else 0.0, ranked=ranked)
+        best, second = ranked[0], ranked[1] if len(ranked) > 1 else Candidate("", 0.0)
+        if best.score >= limits.answer and best.score - second.score >= limits.margin:
+            also = self._second_topic(text, best.entry_id)
+            return Match("answer", best.score, entry_id=best.entry_id, also=also, ranked=ranked)
+        suggestions = tuple(
+            c.entry_id for c in ranked[: limits.suggestions] if c.score >= limits.suggest * 0.8
+        )
+        return Match("suggest", best.score, suggestions=suggestions, ranked=ranked)
+
+    def _second_topic(self, text: str, answered: str) -> str | None:
+        """For a message asking two things, the clear winner of another clause, if any."""
+        clauses = [c for c in _CLAUSE_SPLIT.split(text[:MAX_MATCH_CHARS]) if len(c.split()) >= 2]
+        if len(clauses) < 2:
+            return None
+        best: Candidate | None = None
+        for clause in clauses:
+            top = self.rank(clause, limit=2)
+            if not top or top[0].entry_id == answered:
+                continue
+            lead = top[0].score - (top[1].score if len(top) > 1 else 0.0)
+            clear = top[0].score >= self.thresholds.second_topic and lead >= self.thresholds.margin
+            if clear and (best is None or top[0].score > best.score):
+                best = top[0]
+        return best.entry_id if best else None
+
+
+def match_many(matcher: Matcher, texts: Sequence[str]) -> list[Match]:
+    """Match several messages (used by evaluation and the batch CLI)."""
+    return [matcher.match(text) for text in texts]

@@ -1,0 +1,166 @@
+"""Warning-sign detection: does a message describe a sign someone has *now*?
+
+Runs on every message before matching. A sign (fever, bleeding, yellow eyes, contact with
+chickenpox...) counts only when the clause that mentions it is not negated ("no fever"), not
+hypothetical or general ("what if I get a fever?", "what symptoms should I look out for"), and not
+in the past ("had shingles years ago"). Someone else the writer cares for ("my son has a temp")
+counts: carers ask for the person they look after.
+
+Patterns match everyday wordings as well as textbook words ("hot and shivery", "my wee is the
+colour of cola", "gums keep bleeding"), because patients rarely use the textbook word.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.textnorm import fold
+
+_W = r"(?:\w+ ){0,3}"  # up to three words in between
+_WHO = r"(?:my|his|her|their|our|the)"
+_BODY_FLUIDS = r"(?:pee|wee|urine|poo|poop|stool|stools|vomit|sick|spit|phlegm|mucus)"
+
+#: sign name -> pattern over folded text (lower case, no punctuation, single spaces).
+SIGN_PATTERNS: dict[str, str] = {
+    "fever": (
+        r"\b(?:fever\w*|febrile|feverish|high temp\w*|(?:a|the) temp\w*|temp\w* (?:of|is|was|at|"
+        r"went up|keeps)|(?:3[89]|40) (?:\d )?(?:c|degrees)|(?:10[0-4]) (?:\d )?(?:f|degrees)|"
+        r"hot and (?:cold|shivery|sweaty|clammy)|burning up|(?:night )?sweats|sweating|shiver\w*|"
+        r"shaking|chills?|rigou?rs|flu like|fluey|flu ish|(?:got|have|has|caught) (?:the )?flu\b)"
+    ),
+    "infection": (
+        r"\b(?:(?:got|have|has|with|caught|picked up|diagnosed with|developed) (?:a |an |the )?"
+        r"(?:\w+ )?(?:infection|uti|pneumonia|cellulitis|abscess|covid|coronavirus|tonsillitis)|"
+        r"(?:tested|testing) positive|infected|oozing|pus\b|cold sores?)"
+    ),
+    "sore throat": (
+        r"\b(?:sore throat|throat (?:is |feels |really |so |very |a bit )*(?:sore|raw|killing|"
+        r"swollen|painful|on fire|hurts?)|strep|hurts? to swallow|painful to swallow)"
+    ),
+    "mouth ulcers": (
+        rf"\b(?:mouth ulcers?|ulcers? (?:in|on|inside) {_WHO}? ?(?:mouth|tongue|gums?|lips?|cheeks?)|"
+        rf"mouth (?:is )?(?:full of )?sores|sores? (?:in|on) {_WHO}? ?(?:mouth|tongue)|canker sores?|"
+        r"(?:mouth|tongue|gums?) (?:\w+ ){0,3}(?:ulcers?|sores))"
+    ),
+    "bruising": r"\b(?:bruis\w*)",
+    "bleeding": (
+        rf"\b(?:bleed\w*|bled|blood (?:in|when|on) {_WHO}? ?{_BODY_FLUIDS}|"
+        rf"bloody (?:{_BODY_FLUIDS}|nose|diarrhoea|diarrhea)|black (?:tarry )?(?:poo|poop|stools?)|"
+        r"(?:poo|poop|stools?) (?:\w+ ){0,3}black|"
+        r"tarry|nose ?bleeds?|coughing (?:up )?blood|(?:pink|red) (?:pee|wee|urine)|"
+        r"(?:pee|wee|urine) (?:is |looks )?(?:pink|red))"
+    ),
+    "red or purple spots": (
+        r"\b(?:petechia\w*|purpura|(?:tiny|small|little|pin ?point|pinprick|pin prick) (?:\w+ ){0,2}"
+        r"(?:spots|dots|marks|specks)|(?:red|purple|dark) (?:spots|dots|specks|pin ?pricks))"
+    ),
+    "yellow skin or eyes": (
+        rf"\b(?:jaundice\w*|yellow\w* (?:skin|eyes?|tinge|colou?r|whites)|"
+        rf"(?:skin|eyes?|whites of {_WHO} eyes) (?:\w+ ){{0,4}}yellow\w*|"
+        r"(?:look\w*|gone|turned|turning|going|went) (?:a bit |slightly |quite |really )?yellow)"
+    ),
+    "dark urine": (
+        r"\b(?:dark (?:pee|wee|urine)|(?:pee|wee|urine) (?:\w+ ){0,4}(?:dark|brown|cola|coke|tea|"
+        r"orange)|colou?r of (?:cola|coke|tea|coffee)|(?:brown|cola colou?red) (?:pee|wee|urine))"
+    ),
+    "severe stomach pain": (
+        r"\b(?:(?:severe|bad|terrible|awful|excruciating|agonising|agonizing|unbearable|sharp|"
+        r"intense|horrible|worst|crippling|stabbing) (?:\w+ ){0,2}(?:stomach|abdominal|abdomen|"
+        r"belly|tummy|upper stomach) ?(?:pain|ache|cramps?|pains)|(?:stomach|abdominal|belly|tummy) "
+        r"(?:pain|ache)s? (?:\w+ ){0,3}(?:severe|unbearable|agony|excruciating|worse|back)|"
+        r"pain (?:\w+ ){0,8}(?:into|through to|going to|radiating to|spreading to) (?:my |the )?back|"
+        r"(?:really bad|severe|terrible|awful|agonising|agonizing|excruciating) pain (?:\w+ ){0,5}"
+        r"(?:stomach|tummy|belly|abdomen)|"
+        r"doubled over|in agony)"
+    ),
+    "vomiting that won't stop": (
+        r"\b(?:(?:cant|cannot|can not|unable to|not able to) (?:stop (?:being sick|vomiting|"
+        r"throwing up)|keep (?:anything|food|water|fluids|drinks|it) down)|(?:vomit\w*|throwing up|"
+        r"being sick|been sick|puking) (?:\w+ ){0,4}(?:non ?stop|all (?:day|night|morning)|"
+        r"constantly|wont stop|for hours|every hour|since|times today|all the time)|"
+        r"keeps? (?:vomiting|throwing up|being sick|puking))"
+    ),
+    "breathlessness": (
+        r"\b(?:breathless\w*|short(?:ness)? of breath|out of breath|(?:cant|cannot|struggling to|"
+        r"hard to|trouble|difficulty|difficult to|problems?) (?:catch (?:my|his|her) )?breath\w*|"
+        r"wheez\w*|tight chest|chest (?:is |feels )?tight|gasping)"
+    ),
+    "new lump": (
+        r"\b(?:lumps?|swollen (?:glands?|lymph nodes?|nodes?)|swelling (?:in|on) "
+        r"(?:my |his |her )?(?:neck|armpit|groin))\b"
+    ),
+    "sudden rash": r"\b(?:rash\w*|hives|blister\w*|(?:skin (?:is )?)?peeling)",
+    "chickenpox or shingles": r"\b(?:chicken ?pox|chickenpocks|shingles|varicella)",
+    "swollen face or trouble breathing": (
+        r"\b(?:(?:swollen|swelling|puffy|puffed up|swell\w*) (?:\w+ ){0,2}(?:face|lips?|tongue|"
+        r"throat|eyes?|mouth)|(?:face|lips?|tongue|throat) (?:\w+ ){0,2}(?:swollen|swelling|"
+        r"puffy|puffed|swell\w*)|anaphyla\w*|allergic reaction|cant breathe|cannot breathe|"
+        r"can not breathe)"
+    ),
+}
+EMERGENCY_SIGNS = frozenset({"swollen face or trouble breathing"})
+_COMPILED = {name: re.compile(pattern) for name, pattern in SIGN_PATTERNS.items()}
+
+# A negation shortly before the sign ("no fever", "dont have a sore throat", "never bruised").
+_NEGATION = re.compile(
+    r"\b(?:no|not|dont|doesnt|didnt|havent|hasnt|hadnt|isnt|arent|wasnt|never|without|nor|"
+    r"neither|none|zero|free of|any)\b(?: \w+){0,4} ?$"
+)
+# Hypothetical or general questions: the sign is a topic, not something happening.
+_HYPOTHETICAL = re.compile(
+    r"\b(?:what if|if|in case|incase|should i (?:look|watch)|(?:signs|symptoms) (?:of|to|that|i "
+    r"should)|what (?:are|r) the (?:signs|symptoms|warning)|look(?:ing)? out for|watch(?:ing)? "
+    r"(?:out )?for|when (?:should|do|would) (?:i|we|you)|when to|what happens|how (?:do|would|will|"
+    r"can) (?:i|you|we) (?:know|tell)|can (?:it|this|azathioprine|imuran|aza) cause|does (?:it|this|"
+    r"azathioprine|imuran|aza) cause|cause[sd]?|causing|risk\w*|chance|likely|prone|prevent\w*|"
+    r"avoid\w*|protect\w*|side effects?|worried about getting|would|could i get|might i get|"
+    r"vaccin\w*|jabs?|shingrix|zostavax|immune|immunity|sunscreen|sun cream)\b"
+)
+# The past: a sign that is over ("had shingles years ago", "as a child").
+_PAST = re.compile(
+    r"\b(?:years? ago|months ago|last year|years back|as a (?:child|kid|baby)|when i was (?:a |"
+    r"younger|little|small)|in the past|used to|history of|previously|already had|had it before|"
+    r"before i started|long time ago|ages ago|childhood|had (?:chicken ?pox|shingles)|last month|"
+    r"gone now|went away|cleared up|stopped (?:by itself|on its own|after|quickly|straight away)|"
+    r"(?:like|as) normal|all fine now|resolved)\b"
+)
+_CLAUSES = re.compile(r"[.!?;\n]+|\bbut\b|\bhowever\b|\balthough\b|\bthough\b")
+
+
+@dataclass(frozen=True)
+class WarningSigns:
+    """The warning signs found in a message; ``emergency`` means call an ambulance."""
+
+    signs: tuple[str, ...]
+
+    @property
+    def emergency(self) -> bool:
+        """True for a possible severe allergic reaction or trouble breathing."""
+        return any(sign in EMERGENCY_SIGNS for sign in self.signs)
+
+
+def _clauses(text: str) -> list[str]:
+    # Split before folding so sentence punctuation still separates clauses.
+    return [folded for part in _CLAUSES.split(text.casefold()) if (folded := fold(part))]
+
+
+def _sign_is_current(clause: str, start: int) -> bool:
+    before = clause[:start]
+    if _NEGATION.search(before):
+        return False
+    return not (_HYPOTHETICAL.search(clause) or _PAST.search(clause))
+
+
+def detect_warning_signs(text: str) -> WarningSigns | None:
+    """The warning signs described as happening now in ``text``, or None."""
+    found: list[str] = []
+    for clause in _clauses(text[:2000]):
+        for name, pattern in _COMPILED.items():
+            if name in found:
+                continue
+            for hit in pattern.finditer(clause):
+                if _sign_is_current(clause, hit.start()):
+                    found.append(name)
+                    break
+    return WarningSigns(tuple(found)) if found else None

@@ -1,0 +1,76 @@
+"""Turning what patients type into comparable words: Unicode, case, punctuation, synonyms, stems.
+
+The same :class:`Normaliser` is applied to the FAQ's phrasings and to incoming messages, so both
+sides of every comparison went through exactly the same steps.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+# Apostrophes join words ("don't" -> "dont", "crohn's" -> "crohns") rather than split them.
+_APOSTROPHES = re.compile("[\u0027\u2018\u2019\u02bc\u0060\u00b4]")
+# Anything that is not a letter or digit (punctuation, emoji, symbols) becomes a space.
+_NON_WORD = re.compile(r"[^\w]+|_")
+# "38.5" and "3wks" should split into a number and a word.
+_DIGIT_LETTER = re.compile(r"(?<=\d)(?=[^\W\d_])|(?<=[^\W\d_])(?=\d)")
+
+
+def fold(text: str) -> str:
+    """NFKC, case-fold, drop apostrophes, punctuation and emoji, fold whitespace."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = _APOSTROPHES.sub("", text)
+    text = _NON_WORD.sub(" ", text)
+    text = _DIGIT_LETTER.sub(" ", text)
+    return " ".join(text.split())
+
+
+def stem(word: str) -> str:
+    """A deliberately light stemmer: plural -s and -ing only, so words stay recognisable."""
+    if word.isdigit() or len(word) <= 3:
+        return word
+    if len(word) > 6 and word.endswith("ing"):
+        return word[:-3]
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if word.endswith("s") and not word.endswith(("ss", "us", "is", "os")):
+        return word[:-1]
+    return word
+
+
+@dataclass(frozen=True)
+class Normaliser:
+    """Applies the FAQ's synonyms and ignore-list on top of :func:`fold`."""
+
+    synonyms: Mapping[str, str]
+    ignore: frozenset[str]
+
+    def __post_init__(self) -> None:
+        longest = max((len(variant.split()) for variant in self.synonyms), default=1)
+        object.__setattr__(self, "_longest", longest)
+
+    def words(self, text: str) -> list[str]:
+        """Folded words with synonyms replaced (longest phrase first), ignore-words kept."""
+        tokens = fold(text).split()
+        longest: int = self.__dict__["_longest"]
+        out: list[str] = []
+        i = 0
+        while i < len(tokens):
+            for size in range(min(longest, len(tokens) - i), 0, -1):
+                phrase = " ".join(tokens[i : i + size])
+                canonical = self.synonyms.get(phrase)
+                if canonical is not None:
+                    out.extend(canonical.split())
+                    i += size
+                    break
+            else:
+                out.append(tokens[i])
+                i += 1
+        return out
+
+    def content_words(self, text: str) -> list[str]:
+        """The stemmed words that carry meaning: what scoring compares."""
+        return [stem(word) for word in self.words(text) if word not in self.ignore]
