@@ -39,6 +39,11 @@ Decision = Literal["answer", "suggest", "fallback", "smalltalk"]
 
 #: Only this much of a message is matched: enough for any real question, bounded cost for 5,000.
 MAX_MATCH_CHARS = 600
+#: A clause that starts with one of these asks something; others are usually context.
+_QUESTION_WORDS = frozenset(
+    "can could will would does do did is are am should shall how what when why which where "
+    "whats hows who may might".split()
+)
 _CLAUSE_SPLIT = re.compile(r"[?!.;\n]+|\b(?:and also|also|plus|and|but|or)\b", re.I)
 
 
@@ -229,29 +234,45 @@ class Matcher:
         if not ranked or ranked[0].score < limits.suggest:
             return Match("fallback", ranked[0].score if ranked else 0.0, ranked=ranked)
         best, second = ranked[0], ranked[1] if len(ranked) > 1 else Candidate("", 0.0)
+        clause_winners = self._clause_winners(text)
         if best.score >= limits.answer and best.score - second.score >= limits.margin:
-            also = self._second_topic(text, best.entry_id)
+            also = next((c.entry_id for c in clause_winners if c.entry_id != best.entry_id), None)
             return Match("answer", best.score, entry_id=best.entry_id, also=also, ranked=ranked)
+        # Two questions in one message split the score between two entries. When a clause on
+        # its own clearly confirms the best entry and another clause clearly names a second one
+        # (also near the top overall), answer the first and offer the second as a button.
+        winner_ids = [c.entry_id for c in clause_winners]
+        top_ids = {c.entry_id for c in ranked[: limits.suggestions]}
+        others = [i for i in winner_ids if i != best.entry_id and i in top_ids]
+        if best.entry_id in winner_ids and others:
+            return Match(
+                "answer", best.score, entry_id=best.entry_id, also=others[0], ranked=ranked
+            )
         suggestions = tuple(
             c.entry_id for c in ranked[: limits.suggestions] if c.score >= limits.suggest * 0.8
         )
         return Match("suggest", best.score, suggestions=suggestions, ranked=ranked)
 
-    def _second_topic(self, text: str, answered: str) -> str | None:
-        """For a message asking two things, the clear winner of another clause, if any."""
-        clauses = [c for c in _CLAUSE_SPLIT.split(text[:MAX_MATCH_CHARS]) if len(c.split()) >= 2]
+    def _clause_winners(self, text: str) -> list[Candidate]:
+        """Clear winners of the message's clauses (distinct entries, best first)."""
+        clauses = [
+            c
+            for c in _CLAUSE_SPLIT.split(text[:MAX_MATCH_CHARS])
+            if len(c.split()) >= 2 and fold(c).split()[0] in _QUESTION_WORDS
+        ]
         if len(clauses) < 2:
-            return None
-        best: Candidate | None = None
+            return []
+        winners: dict[str, Candidate] = {}
         for clause in clauses:
             top = self.rank(clause, limit=2)
-            if not top or top[0].entry_id == answered:
+            if not top:
                 continue
             lead = top[0].score - (top[1].score if len(top) > 1 else 0.0)
-            clear = top[0].score >= self.thresholds.second_topic and lead >= self.thresholds.margin
-            if clear and (best is None or top[0].score > best.score):
-                best = top[0]
-        return best.entry_id if best else None
+            if top[0].score >= self.thresholds.second_topic and lead >= self.thresholds.margin:
+                known = winners.get(top[0].entry_id)
+                if known is None or top[0].score > known.score:
+                    winners[top[0].entry_id] = top[0]
+        return sorted(winners.values(), key=lambda c: -c.score)
 
 
 def match_many(matcher: Matcher, texts: Sequence[str]) -> list[Match]:

@@ -1,0 +1,105 @@
+"""Composed replies: the reminder on every medical reply, escaping, splitting, short callback data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.answers import (
+    Reply,
+    answer_reply,
+    category_reply,
+    error_reply,
+    none_of_these_reply,
+    render_html,
+    render_text,
+    respond,
+    topics_reply,
+)
+from bot.knowledge import load_knowledge
+from tests.faqfactory import entry_yaml, write_faq
+from tests.shipped import shipped_knowledge, shipped_matcher
+
+
+def reminder_tail() -> str:
+    return shipped_knowledge().safety.reminder.strip().split("\n\n")[-1]
+
+
+def every_kind_of_reply() -> dict[str, Reply]:
+    kb = shipped_knowledge()
+    matcher = shipped_matcher()
+    return {
+        "answer": respond(matcher, "can i drink on imuran?"),
+        "suggest": respond(matcher, "is it safe"),
+        "fallback": respond(matcher, "how do I reset my iphone"),
+        "urgent": respond(matcher, "my gums keep bleeding"),
+        "button": answer_reply(kb, "missed-dose"),
+        "topics": topics_reply(kb),
+        "category": category_reply(kb, 0),
+        "none": none_of_these_reply(kb),
+        "error": error_reply(kb),
+        "unknown id": answer_reply(kb, "no-such-entry"),
+    }
+
+
+@pytest.mark.parametrize("kind", list(every_kind_of_reply()))
+def test_every_medical_reply_ends_with_the_safety_reminder(kind: str) -> None:
+    reply = every_kind_of_reply()[kind]
+    assert reply.medical
+    assert render_text(reply, numbered_buttons=False).endswith(reminder_tail())
+    assert render_html(reply)[-1].endswith(reminder_tail())
+
+
+def test_urgent_advice_comes_first() -> None:
+    reply = respond(shipped_matcher(), "my gums keep bleeding")
+    assert reply.urgent
+    assert render_text(reply).startswith("⚠️")
+
+
+def test_urgent_advice_comes_first_even_when_an_entry_matches() -> None:
+    reply = respond(shipped_matcher(), "can i drink on imuran? I have a fever since yesterday")
+    assert reply.urgent and render_text(reply).startswith("⚠️")
+
+
+def test_small_talk_is_not_medical_and_has_no_reminder() -> None:
+    reply = respond(shipped_matcher(), "thanks!")
+    assert reply.decision == "smalltalk" and not reply.medical
+
+
+def test_answer_shows_sources_as_links_and_reviewed_date() -> None:
+    html = "\n".join(render_html(answer_reply(shipped_knowledge(), "alcohol")))
+    assert '<a href="https://' in html
+    assert "Reviewed 2026-" in html
+
+
+def test_yaml_text_is_escaped_in_html(tmp_path: Path) -> None:
+    folder = write_faq(tmp_path, entry_yaml("first", question="Beer & wine, < 2 glasses?"))
+    kb = load_knowledge(folder).knowledge
+    assert kb is not None
+    html = render_html(answer_reply(kb, "first"))[0]
+    assert "<b>Beer &amp; wine, &lt; 2 glasses?</b>" in html
+
+
+def test_long_reply_is_split_at_paragraphs_with_reminder_last() -> None:
+    kb = shipped_knowledge()
+    base = answer_reply(kb, "alcohol")
+    long = Reply(base.paragraphs[:1] * 60 + base.paragraphs, base.buttons)
+    parts = render_html(long, limit=4096)
+    assert len(parts) > 1
+    assert all(len(part) <= 4096 for part in parts)
+    assert parts[-1].endswith(reminder_tail())
+
+
+def test_every_button_fits_telegram_callback_data_limit() -> None:
+    kb = shipped_knowledge()
+    replies = [answer_reply(kb, entry.id) for entry in kb.entries]
+    replies += [category_reply(kb, i) for i in range(len(kb.categories))]
+    for reply in replies + list(every_kind_of_reply().values()):
+        for button in reply.buttons:
+            assert 1 <= len(button.action.encode()) <= 64
+
+
+def test_no_reply_gives_a_personal_dose() -> None:
+    reply = respond(shipped_matcher(), "I am 52 kilo, how many mg imuran do I need?")
+    assert "mg/kg" not in render_text(reply)

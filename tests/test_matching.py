@@ -1,0 +1,79 @@
+"""Matching: decision bands, small talk, second topics, bounded cost, numbers, configurability."""
+
+from __future__ import annotations
+
+from bot.matching import MAX_MATCH_CHARS, Matcher, Thresholds
+from tests.shipped import shipped_knowledge, shipped_matcher
+
+
+def test_typical_question_with_brand_name_is_answered() -> None:
+    match = shipped_matcher().match("can i drink on imuran?")
+    assert (match.decision, match.entry_id) == ("answer", "alcohol")
+
+
+def test_question_without_drug_name_is_answered() -> None:
+    match = shipped_matcher().match("how long does it take to start working")
+    assert (match.decision, match.entry_id) == ("answer", "how-long-to-work")
+
+
+def test_off_topic_question_falls_back_without_picking_an_entry() -> None:
+    match = shipped_matcher().match("how do I reset my iphone to factory settings")
+    assert match.decision == "fallback"
+    assert match.entry_id is None and match.suggestions == ()
+
+
+def test_gibberish_falls_back() -> None:
+    assert shipped_matcher().match("asdfgh qwerty zxcv").decision == "fallback"
+
+
+def test_emoji_only_falls_back() -> None:
+    assert shipped_matcher().match("😀😀👍").decision == "fallback"
+
+
+def test_greeting_is_small_talk_not_a_medical_entry() -> None:
+    match = shipped_matcher().match("Hi!")
+    assert match.decision == "smalltalk"
+    assert match.smalltalk is not None and match.smalltalk.id == "greeting"
+
+
+def test_thanks_with_typo_is_small_talk() -> None:
+    match = shipped_matcher().match("thank yuo")
+    assert match.decision == "smalltalk"
+
+
+def test_vague_question_offers_up_to_three_suggestions() -> None:
+    match = shipped_matcher().match("is it safe")
+    assert match.decision in {"suggest", "fallback"}
+    assert len(match.suggestions) <= 3
+    assert match.entry_id is None
+
+
+def test_two_questions_give_an_answer_and_the_other_topic() -> None:
+    match = shipped_matcher().match("can I drink alcohol on azathioprine, and will my hair fall out?")
+    assert match.decision == "answer"
+    assert {match.entry_id, match.also} == {"alcohol", "hair-loss"}
+
+
+def test_thresholds_are_configurable() -> None:
+    never_answer = Matcher(shipped_knowledge(), Thresholds(answer=101.0))
+    assert never_answer.match("can i drink on imuran?").decision == "suggest"
+
+
+def test_numbers_are_never_spell_corrected() -> None:
+    assert shipped_matcher().content_words("150 mg") == ["150", "mg"]
+
+
+def test_misspelt_word_is_corrected_to_the_faq_word() -> None:
+    assert "pregnant" in shipped_matcher().content_words("im pregnent")
+
+
+def test_only_a_bounded_prefix_of_a_long_message_is_matched() -> None:
+    long_text = "can i drink on imuran? " + "blah " * 2000
+    assert len(shipped_matcher().content_words(long_text)) <= MAX_MATCH_CHARS
+    assert shipped_matcher().match(long_text).decision in {"answer", "suggest", "fallback"}
+
+
+def test_ranking_is_best_first() -> None:
+    ranked = shipped_matcher().rank("hair falling out on aza", limit=5)
+    assert ranked[0].entry_id == "hair-loss"
+    assert [c.score for c in ranked] == sorted((c.score for c in ranked), reverse=True)

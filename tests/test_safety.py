@@ -1,0 +1,63 @@
+"""Warning-sign detection: signs described as happening now are urgent; others are not."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.safety import detect_warning_signs
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I feel hot and shivery",
+        "my gums keep bleeding",
+        "my wee is the colour of cola",
+        "my son is on aza and has a temperature of 38.9",
+        "whites of my eyes look a bit yellow today",
+        "sat next to a kid with chicken pox at the party yesterday",
+        "got a really sore throat and mouth ulcers",
+        "tiny purple spots all over my legs",
+        "severe stomach pain going through to my back",
+        "been throwing up all night and can't keep anything down",
+        "I'm so breathless walking up the stairs",
+        "found a new lump in my neck",
+        "loads of bruises and I don't know where from",
+    ],
+)
+def test_sign_described_now_is_urgent(text: str) -> None:
+    assert detect_warning_signs(text) is not None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "no fever or anything, just wondering about alcohol",
+        "I don't have a sore throat",
+        "had shingles years ago, can I still take it?",
+        "what if I get a fever?",
+        "what symptoms should I look out for on imuran?",
+        "can azathioprine cause bruising?",
+        "can I have the shingles vaccine?",
+        "when should I call my doctor?",
+        "can I drink on imuran?",
+        "cut my finger, bled a bit then stopped like normal",
+    ],
+)
+def test_negated_past_hypothetical_or_general_mention_is_not_urgent(text: str) -> None:
+    assert detect_warning_signs(text) is None
+
+
+def test_swollen_face_is_an_emergency() -> None:
+    signs = detect_warning_signs("my lips and face are swollen")
+    assert signs is not None and signs.emergency
+
+
+def test_fever_is_urgent_but_not_an_emergency() -> None:
+    signs = detect_warning_signs("I have a fever")
+    assert signs is not None and not signs.emergency
+    assert signs.signs == ("fever",)
+
+
+def test_sign_in_a_later_sentence_is_found_after_a_negated_one() -> None:
+    assert detect_warning_signs("No fever. But my eyes have gone yellow.") is not None

@@ -1,0 +1,55 @@
+"""Normalisation: what every message and phrasing goes through before scoring."""
+
+from __future__ import annotations
+
+from bot.textnorm import Normaliser, fold, stem
+from tests.shipped import shipped_knowledge
+
+
+def normaliser() -> Normaliser:
+    vocabulary = shipped_knowledge().vocabulary
+    return Normaliser(vocabulary.synonyms, vocabulary.ignore)
+
+
+def test_fold_applies_nfkc_and_case_folding() -> None:
+    assert fold("\uff29\uff2d\uff35\uff32\uff21\uff2e Stra\u00dfe") == "imuran strasse"
+
+
+def test_fold_removes_punctuation_and_emoji_and_folds_whitespace() -> None:
+    assert fold("can i drink??  🍺🍷 on   it!!!") == "can i drink on it"
+
+
+def test_fold_joins_apostrophes_instead_of_splitting() -> None:
+    assert fold("don\u2019t forget crohn's") == "dont forget crohns"
+
+
+def test_fold_separates_numbers_from_units() -> None:
+    assert fold("took 150mg for 3wks") == "took 150 mg for 3 wks"
+
+
+def test_misspelt_brand_names_become_azathioprine() -> None:
+    for word in ["imuran", "imuraan", "Azasan", "aza", "azathiprine", "azathioprene", "azothioprine"]:
+        assert normaliser().words(word) == ["azathioprine"], word
+
+
+def test_lay_words_map_to_faq_words() -> None:
+    assert normaliser().words("tummy ache after my jab") == ["stomach", "ache", "after", "my", "vaccine"]
+
+
+def test_multi_word_synonyms_are_matched_longest_first() -> None:
+    assert normaliser().words("6 mp or 6-mp") == ["mercaptopurine", "or", "mercaptopurine"]
+
+
+def test_words_without_meaning_are_left_out_of_scoring() -> None:
+    assert normaliser().content_words("can I please take it with food?") == ["take", "food"]
+
+
+def test_stem_removes_plural_and_ing_only() -> None:
+    assert [stem(w) for w in ["bruises", "bleeding", "dose", "doses", "gas", "150"]] == [
+        "bruise",
+        "bleed",
+        "dose",
+        "dose",
+        "gas",
+        "150",
+    ]
