@@ -6,6 +6,7 @@ The environment wins over ``.env`` so that an operator can override a file value
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,6 +48,11 @@ class Settings:
     faq_dir: Path = Path("faq")
     default_timezone: str = "Europe/London"
     log_level: str = "INFO"
+    webhook_url: str = ""
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = 8443
+    webhook_secret: Secret = Secret("")
+    rate_limiter: bool = True
 
 
 def _parse_admin_ids(raw: str) -> frozenset[int]:
@@ -87,6 +93,19 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
     log_level = get("LOG_LEVEL", defaults.log_level).upper()
     if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
         raise SettingsError(f"LOG_LEVEL {log_level!r} is not one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+    port_text = get("WEBHOOK_PORT", str(defaults.webhook_port))
+    try:
+        webhook_port = int(port_text)
+    except ValueError:
+        webhook_port = -1
+    if not 0 < webhook_port < 65536:
+        raise SettingsError(f"WEBHOOK_PORT must be a port number from 1 to 65535; got {port_text!r}")
+    limiter = get("RATE_LIMITER", "on").lower()
+    if limiter not in {"on", "off"}:
+        raise SettingsError(f"RATE_LIMITER must be on or off; got {limiter!r}")
+    secret = get("WEBHOOK_SECRET", "")
+    if secret and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+        raise SettingsError("WEBHOOK_SECRET may only contain A-Z, a-z, 0-9, _ and -, at most 256 characters")
     return Settings(
         telegram_bot_token=Secret(get("TELEGRAM_BOT_TOKEN", "")),
         telegram_base_url=get("TELEGRAM_BASE_URL", defaults.telegram_base_url),
@@ -95,4 +114,9 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         faq_dir=Path(get("FAQ_DIR", str(defaults.faq_dir))),
         default_timezone=timezone,
         log_level=log_level,
+        webhook_url=get("WEBHOOK_URL", defaults.webhook_url),
+        webhook_listen=get("WEBHOOK_LISTEN", defaults.webhook_listen),
+        webhook_port=webhook_port,
+        webhook_secret=Secret(secret),
+        rate_limiter=limiter == "on",
     )
