@@ -6,7 +6,8 @@ Three signals, each computed over the whole FAQ at once:
   so "allopurinol" counts for much more than "take". Misspelt words are first corrected to the
   nearest FAQ word with rapidfuzz; numbers must match exactly ("50" is not "150").
 - **Phrasing similarity**: rapidfuzz ``token_sort_ratio`` of the message against every question,
-  phrasing and keyword line (``process.cdist``), best per entry. ``token_sort_ratio`` compares
+  phrasing and keyword line (``process.cdist``, with the choices token-sorted once per FAQ load),
+  best per entry. ``token_sort_ratio`` compares
   whole strings, so a two-word message cannot score 100 against a long phrasing the way
   ``WRatio``/``token_set_ratio`` partial matching would.
 - **Meaning**: cosine similarity of WordLlama static embeddings with every phrasing, best per
@@ -41,8 +42,31 @@ Decision = Literal["answer", "suggest", "fallback", "smalltalk"]
 MAX_MATCH_CHARS = 600
 #: A clause that starts with one of these asks something; others are usually context.
 _QUESTION_WORDS = frozenset(
-    "can could will would does do did is are am should shall how what when why which where "
-    "whats hows who may might".split()
+    [
+        "can",
+        "could",
+        "will",
+        "would",
+        "does",
+        "do",
+        "did",
+        "is",
+        "are",
+        "am",
+        "should",
+        "shall",
+        "how",
+        "what",
+        "when",
+        "why",
+        "which",
+        "where",
+        "whats",
+        "hows",
+        "who",
+        "may",
+        "might",
+    ]
 )
 _CLAUSE_SPLIT = re.compile(r"[?!.;\n]+|\b(?:and also|also|plus|and|but|or)\b", re.I)
 
@@ -119,18 +143,20 @@ class Matcher:
                 raw_texts.append(" ".join(self.normaliser.words(text)))
                 owners.append(len(starts) - 1)
                 content = self.normaliser.content_words(text)
-                choices.append(" ".join(content))
+                choices.append(" ".join(sorted(content)))
                 words.update(set(content))
             for keyword in entry.keywords:
                 content = self.normaliser.content_words(keyword)
-                choices.append(" ".join(content))
+                choices.append(" ".join(sorted(content)))
                 # Keywords are the admin's strongest hint: count them like several phrasings.
                 words.update({word: 3 for word in content})
             doc_words.append(words)
         self._choices = choices
         self._starts = np.array(starts, dtype=np.intp)
         self._vectors = self.embedder.embed(raw_texts) if raw_texts else np.zeros((0, 1))
-        self._owners = np.array(owners, dtype=np.intp)
+        # Each entry's phrasing vectors are contiguous: the first row of each entry starts a run.
+        owner_array = np.array(owners, dtype=np.intp)
+        self._vector_starts = np.searchsorted(owner_array, np.arange(len(starts)))
 
         # Keyword evidence: for each word, a weight per entry (saturating in how often it occurs).
         n_docs = len(doc_words)
@@ -185,14 +211,15 @@ class Matcher:
             postings = self._postings.get(word)
             if postings is not None:
                 evidence += self._idf[word] * postings
-        query = " ".join(words)
-        similarity = process.cdist([query], self._choices, scorer=fuzz.token_sort_ratio)[0]
+        # Choices were token-sorted once at load, so plain ratio here *is* token_sort_ratio,
+        # and much faster than re-sorting every choice on every message.
+        query = " ".join(sorted(words))
+        similarity = process.cdist([query], self._choices, scorer=fuzz.ratio)[0]
         best_phrase = np.maximum.reduceat(similarity, self._starts) / 100.0
         # Embed the synonym-normalised words, so "6mp" and "aza" mean what the FAQ says.
         normalised = " ".join(self.normaliser.words(text[:MAX_MATCH_CHARS]))
         cosine = self._vectors @ self.embedder.embed([normalised])[0]
-        meaning = np.full(n, -1.0)
-        np.maximum.at(meaning, self._owners, cosine)
+        meaning = np.maximum.reduceat(cosine, self._vector_starts)
         weights = _WEIGHTS
         combined: np.ndarray = (
             100.0
@@ -245,9 +272,7 @@ class Matcher:
         top_ids = {c.entry_id for c in ranked[: limits.suggestions]}
         others = [i for i in winner_ids if i != best.entry_id and i in top_ids]
         if best.entry_id in winner_ids and others:
-            return Match(
-                "answer", best.score, entry_id=best.entry_id, also=others[0], ranked=ranked
-            )
+            return Match("answer", best.score, entry_id=best.entry_id, also=others[0], ranked=ranked)
         suggestions = tuple(
             c.entry_id for c in ranked[: limits.suggestions] if c.score >= limits.suggest * 0.8
         )
