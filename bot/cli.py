@@ -1,14 +1,19 @@
-"""The ``azabot`` command line: check and list the FAQ, ask a question, chat, evaluate, run the bot."""
+"""The ``azabot`` command line: check and list the FAQ, ask a question, chat, evaluate, run the bot.
+
+``run`` and ``start`` import python-telegram-bot only when they need it.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TextIO
 
-from bot.answers import Reply, render_text, respond
+from bot.answers import Button, Reply, render_text, respond
 from bot.config import SettingsError, load_settings
 from bot.evaluation import evaluate_matcher, load_examples
 from bot.knowledge import KnowledgeBase, LoadResult, load_knowledge, required_topic_ids
@@ -131,6 +136,102 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+NO_TOKEN_HELP = """\
+No Telegram bot token is configured, so the bot cannot connect to Telegram.
+
+  1. In Telegram, open @BotFather (https://t.me/BotFather), send /newbot and follow the steps;
+     it gives you a token such as 123456789:AAH...
+  2. Put it in the .env file next to the Makefile (copy .env.example if there is none):
+         TELEGRAM_BOT_TOKEN=123456789:AAH...
+  3. Run `azabot run` (or `make run`) again.
+
+To try the bot without a token, run `azabot chat`: the same answers, in this terminal."""
+NO_TOKEN_NOTICE = "No TELEGRAM_BOT_TOKEN configured: starting the terminal chat instead (see .env.example)."
+EXIT_WORDS = frozenset({"quit", "exit", "q", "/quit", "/exit"})
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Run the Telegram bot until Ctrl-C or SIGTERM (long polling, or a webhook with WEBHOOK_URL)."""
+    settings = load_settings()
+    if not settings.telegram_bot_token:
+        print(NO_TOKEN_HELP, file=sys.stderr)
+        return EXIT_USAGE
+    from bot.logging_setup import setup_logging  # the Telegram stack is imported only when needed
+    from bot.telegram.app import FaqError, build_application, run
+
+    setup_logging(settings.log_level, [settings.telegram_bot_token.value])
+    try:
+        run(settings, build_application(settings))
+    except FaqError as exc:
+        logging.getLogger("bot").critical("%s", exc)
+        return EXIT_PROBLEMS
+    except RuntimeError as exc:
+        if "webhooks" in str(exc):  # run_webhook without python-telegram-bot[webhooks]
+            print(f"Webhook mode needs: pip install 'python-telegram-bot[webhooks]' ({exc})", file=sys.stderr)
+            return EXIT_USAGE
+        raise
+    return EXIT_OK
+
+
+def chat_loop(knowledge: KnowledgeBase, matcher: Matcher, lines: Iterable[str], out: TextIO) -> None:
+    """The terminal chat: the same replies as Telegram, buttons as numbered choices to type."""
+    from bot.telegram.actions import help_reply, privacy_reply, reply_for_action, welcome_reply
+
+    commands = {
+        "/start": lambda: welcome_reply(knowledge),
+        "/help": lambda: help_reply(knowledge),
+        "/topics": lambda: reply_for_action(knowledge, "topics"),
+        "/privacy": privacy_reply,
+    }
+    buttons: tuple[Button, ...] = ()
+
+    def show(reply: Reply) -> None:
+        nonlocal buttons
+        buttons = reply.buttons
+        print(render_text(reply), end="\n\n", file=out, flush=True)
+
+    show(welcome_reply(knowledge))
+    print('Type a question, a number to choose, or "quit" to leave.', file=out)
+    print("you> ", end="", file=out, flush=True)
+    for line in lines:
+        text = line.strip()
+        if text.lower() in EXIT_WORDS:
+            break
+        if text.isdigit() and 1 <= int(text) <= len(buttons):
+            reply = reply_for_action(knowledge, buttons[int(text) - 1].action)
+        elif text.split(maxsplit=1)[:1] and text.split(maxsplit=1)[0].lower() in commands:
+            reply = commands[text.split(maxsplit=1)[0].lower()]()
+        elif text:
+            reply = respond(matcher, text)
+        else:
+            reply = None
+        if reply is not None:
+            print(file=out)
+            show(reply)
+        print("you> ", end="", file=out, flush=True)
+    print(file=out)
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    """Chat with the bot in the terminal; no token needed."""
+    kb = _load_or_report(_faq_dir(getattr(args, "dir", None)))
+    if kb is None:
+        return EXIT_PROBLEMS
+    try:
+        chat_loop(kb, Matcher(kb), sys.stdin, sys.stdout)
+    except KeyboardInterrupt:
+        print(file=sys.stdout)
+    return EXIT_OK
+
+
+def cmd_start(args: argparse.Namespace) -> int:
+    """`make run`: the Telegram bot when a token is configured, otherwise the terminal chat."""
+    if load_settings().telegram_bot_token:
+        return cmd_run(args)
+    print(NO_TOKEN_NOTICE, file=sys.stderr)
+    return cmd_chat(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
     parser = argparse.ArgumentParser(
@@ -159,6 +260,16 @@ def build_parser() -> argparse.ArgumentParser:
     eval_.add_argument("--quiet", action="store_true", help="figures only, no list of misses")
     eval_.add_argument("--dir", help="FAQ folder (default: FAQ_DIR or ./faq)")
     eval_.set_defaults(func=cmd_eval)
+
+    run = sub.add_parser("run", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
+    run.set_defaults(func=cmd_run)
+
+    chat = sub.add_parser("chat", help="chat with the bot in this terminal (no token needed)")
+    chat.add_argument("--dir", help="FAQ folder (default: FAQ_DIR or ./faq)")
+    chat.set_defaults(func=cmd_chat)
+
+    start = sub.add_parser("start", help="`run` when a token is configured, otherwise `chat`")
+    start.set_defaults(func=cmd_start)
     return parser
 
 

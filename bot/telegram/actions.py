@@ -1,0 +1,151 @@
+"""Fixed replies (welcome, help, privacy, non-text input) and button actions, free of Telegram.
+
+Shared by the Telegram handlers and the terminal chat (``azabot chat``) so both give exactly the
+same replies. Medical replies always come from :mod:`bot.answers`, which adds the safety reminder.
+"""
+
+from __future__ import annotations
+
+from bot.answers import (
+    CATEGORY,
+    ENTRY,
+    NONE_OF_THESE,
+    TOPICS,
+    Button,
+    Paragraph,
+    Reply,
+    Span,
+    answer_reply,
+    category_reply,
+    none_of_these_reply,
+    topics_reply,
+)
+from bot.knowledge import KnowledgeBase
+
+#: The bot's commands and their menu descriptions, in menu order (set with set_my_commands).
+COMMANDS: tuple[tuple[str, str], ...] = (
+    ("start", "Welcome and what I can do"),
+    ("topics", "Browse all topics"),
+    ("help", "How to ask a question"),
+    ("privacy", "What is stored and how to erase it"),
+)
+
+
+def _para(*spans: Span | str) -> Paragraph:
+    return tuple(Span(s) if isinstance(s, str) else s for s in spans)
+
+
+def _category_buttons(knowledge: KnowledgeBase) -> tuple[Button, ...]:
+    return tuple(Button(name.capitalize(), f"{CATEGORY}{i}") for i, name in enumerate(knowledge.categories))
+
+
+def welcome_reply(knowledge: KnowledgeBase, first_name: str | None = None) -> Reply:
+    """The /start greeting: what the bot is and is not, how to ask, and topic buttons."""
+    hello = f"Hello {first_name}!" if first_name else "Hello!"
+    return Reply(
+        (
+            _para(Span(hello, bold=True)),
+            _para(
+                "I answer common questions about azathioprine (Imuran, Azasan) from a reviewed FAQ, "
+                "with the sources for every answer."
+            ),
+            _para(
+                Span("What I am not: ", bold=True),
+                "I am not a doctor, I can't give you personal doses or medical advice, and I am not "
+                "for emergencies. If you feel very unwell, contact your doctor or call your local "
+                "emergency number.",
+            ),
+            _para(
+                "Just type your question in your own words, for example ",
+                Span("“Can I drink alcohol?”", bold=True),
+                " or ",
+                Span("“How often do I need blood tests?”", bold=True),
+                ", or choose a topic below.",
+            ),
+        ),
+        _category_buttons(knowledge),
+        decision="welcome",
+        medical=False,
+    )
+
+
+def help_reply(knowledge: KnowledgeBase) -> Reply:
+    """The /help text: how to ask and the commands."""
+    return Reply(
+        (
+            _para(Span("How to use this bot", bold=True)),
+            _para(
+                "Type a question about azathioprine in your own words. I will answer with sources, "
+                "suggest the closest topics if I am not sure, or tell you honestly when I don't know."
+            ),
+            _para(
+                "/topics - browse all topics\n/privacy - what is stored and how to erase it\n"
+                "/start - the welcome message"
+            ),
+            _para(
+                "I am not a doctor and not for emergencies: for anything about your own treatment, "
+                "ask your doctor, nurse or pharmacist."
+            ),
+        ),
+        (Button("Browse topics", TOPICS),),
+        decision="help",
+        medical=False,
+    )
+
+
+def privacy_reply() -> Reply:
+    """The /privacy text: what is stored, why, and how to erase it."""
+    return Reply(
+        (
+            _para(Span("Privacy", bold=True)),
+            _para(
+                "Your questions are not stored with your Telegram id. The bot reads each message, "
+                "answers it and keeps nothing about it. Technical logs contain ids and errors, never "
+                "the text of your messages."
+            ),
+            _para(
+                "If you subscribe to reminders (coming later), the bot stores your chat id and the "
+                "reminder time, only so it can send them. /forget (coming later) will erase all of it."
+            ),
+            _para("Telegram itself keeps the chat history on your devices; you can delete it at any time."),
+        ),
+        decision="privacy",
+        medical=False,
+    )
+
+
+def non_text_reply() -> Reply:
+    """The kind answer to stickers, photos, voice messages, files and the like."""
+    return Reply(
+        (
+            _para(
+                "Thanks! I can only read text, so please type your question, for example "
+                "“What are the side effects?”. /topics shows everything I can help with."
+            ),
+        ),
+        (Button("Browse topics", TOPICS),),
+        decision="non_text",
+        medical=False,
+    )
+
+
+def is_navigation(action: str) -> bool:
+    """True for topic-browser actions (a category or back to all topics)."""
+    return action == TOPICS or action.startswith(CATEGORY)
+
+
+def reply_for_action(knowledge: KnowledgeBase, action: str) -> Reply | None:
+    """The reply a button action leads to, or None for an unknown action."""
+    if action.startswith(ENTRY):
+        return answer_reply(knowledge, action[len(ENTRY) :])
+    if action.startswith(CATEGORY):
+        try:
+            index = int(action[len(CATEGORY) :])
+        except ValueError:
+            return None
+        return category_reply(knowledge, index)
+    if action == TOPICS:
+        return topics_reply(knowledge, intro="Here is everything I can tell you about.", decision="topics")
+    if action == NONE_OF_THESE:
+        return none_of_these_reply(knowledge)
+    return None

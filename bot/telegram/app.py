@@ -1,0 +1,141 @@
+"""The application factory: one place that turns :class:`Settings` into a PTB ``Application``.
+
+Nothing happens at import time. :func:`build_application` only builds; the FAQ is loaded and the
+command menu set in ``post_init``, which ``run_polling``/``run_webhook`` call after
+``initialize()`` (tests call it themselves, see ``tests/conftest.py``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from telegram import BotCommand, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    Defaults,
+    MessageHandler,
+)
+
+from bot.config import Settings
+from bot.knowledge import LoadResult, load_knowledge, required_topic_ids
+from bot.matching import Matcher
+from bot.telegram import handlers as h
+from bot.telegram.actions import COMMANDS
+
+log = logging.getLogger(__name__)
+
+BotApplication = Application[Any, Any, Any, Any, Any, Any]
+KnowledgeLoader = Callable[[Path], LoadResult]
+#: The only updates the bot asks Telegram for; edited messages are deliberately not among them.
+ALLOWED_UPDATES: list[str] = [Update.MESSAGE, Update.CALLBACK_QUERY]
+RATE_LIMIT_RETRIES = 3
+
+
+class FaqError(RuntimeError):
+    """The FAQ could not be loaded; the bot refuses to start rather than answer without it."""
+
+
+def load_faq(faq_dir: Path) -> LoadResult:
+    """The default knowledge loader: the FAQ folder, checked against the required topics."""
+    return load_knowledge(faq_dir, required_topic_ids())
+
+
+def file_url_for(base_url: str) -> str:
+    """The file download base URL that goes with a Bot API base URL (``.../bot`` -> ``.../file/bot``)."""
+    root, sep, _ = base_url.rpartition("/bot")
+    return f"{root}/file/bot" if sep else base_url
+
+
+def register_handlers(app: BotApplication) -> None:
+    """All handlers, in the order PTB tries them (the first matching one in a group wins)."""
+    new = h.NEW_MESSAGES
+    # 1. Commands. Limited to new messages, so an edited "/start" is not answered twice.
+    app.add_handler(CommandHandler("start", h.named("start", h.start), filters=new))
+    app.add_handler(CommandHandler("help", h.named("help", h.help_command), filters=new))
+    app.add_handler(CommandHandler("topics", h.named("topics", h.topics), filters=new))
+    app.add_handler(CommandHandler("privacy", h.named("privacy", h.privacy), filters=new))
+    # 2. Button presses (answers, topic browser, "none of these").
+    app.add_handler(CallbackQueryHandler(h.named("button", h.button)))
+    # 3. Free text: private chats, or group messages that mention or reply to the bot.
+    app.add_handler(MessageHandler(h.FREE_TEXT, h.named("free_text", h.free_text)))
+    # 4. Anything else a person can send (stickers, photos, voice, files...): ask for text.
+    app.add_handler(MessageHandler(h.NON_TEXT, h.named("other_input", h.other_input)))
+    # 5. Errors from any of the above.
+    app.add_error_handler(h.on_error)
+
+
+def build_application(settings: Settings, knowledge_loader: KnowledgeLoader = load_faq) -> BotApplication:
+    """Build the bot's ``Application`` from ``settings`` (needs a token; loads nothing yet)."""
+    if not settings.telegram_bot_token:
+        raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+
+    async def post_init(app: BotApplication) -> None:
+        result = await asyncio.to_thread(knowledge_loader, settings.faq_dir)
+        if result.knowledge is None:
+            for problem in result.problems:
+                log.error("FAQ problem: %s", problem)
+            raise FaqError(
+                f"The FAQ in {settings.faq_dir} has {len(result.problems)} problem(s), listed above; "
+                "the bot will not start without a valid FAQ. Fix them (`azabot check` lists them) "
+                "and start again."
+            )
+        knowledge = result.knowledge
+        matcher = await asyncio.to_thread(Matcher, knowledge)
+        app.bot_data[h.STATE_KEY] = h.BotState(knowledge=knowledge, matcher=matcher)
+        await app.bot.set_my_commands([BotCommand(name, text) for name, text in COMMANDS])
+        log.info(
+            "bot @%s ready: %d FAQ entries in %d categories",
+            app.bot.username,
+            len(knowledge.entries),
+            len(knowledge.categories),
+        )
+
+    async def post_shutdown(app: BotApplication) -> None:
+        app.bot_data.pop(h.STATE_KEY, None)
+        log.info("bot stopped")
+
+    builder: Any = (
+        Application.builder()
+        .token(settings.telegram_bot_token.value)
+        .base_url(settings.telegram_base_url)
+        .base_file_url(file_url_for(settings.telegram_base_url))
+        .defaults(
+            Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True))
+        )
+        .concurrent_updates(True)
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+    )
+    if settings.rate_limiter:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
+    app: BotApplication = builder.build()
+    register_handlers(app)
+    return app
+
+
+def run(settings: Settings, app: BotApplication | None = None) -> None:
+    """Run until SIGINT/SIGTERM: long polling, or a webhook when ``WEBHOOK_URL`` is set."""
+    app = app or build_application(settings)
+    if not settings.webhook_url:
+        log.info("starting long polling")
+        app.run_polling(allowed_updates=ALLOWED_UPDATES)
+        return
+    path = urlsplit(settings.webhook_url).path.lstrip("/")
+    log.info("starting the webhook on %s:%d/%s", settings.webhook_listen, settings.webhook_port, path)
+    app.run_webhook(
+        listen=settings.webhook_listen,
+        port=settings.webhook_port,
+        url_path=path,
+        webhook_url=settings.webhook_url,
+        secret_token=settings.webhook_secret.value or None,
+        allowed_updates=ALLOWED_UPDATES,
+    )

@@ -1,0 +1,320 @@
+"""Telegram handlers: parse the update, call the domain, render, send. Nothing else lives here.
+
+Every reply is a :class:`bot.answers.Reply` rendered with :func:`bot.answers.render_html`, so
+medical replies always end with the safety reminder. Message text is never logged.
+
+Edited messages are ignored: the bot does not ask Telegram for them (see ``ALLOWED_UPDATES`` in
+:mod:`bot.telegram.app`) and every handler is limited to new messages, so an edit never triggers
+a second answer.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    MessageEntity,
+    ReplyParameters,
+    Update,
+)
+from telegram.constants import ChatType
+from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.ext import ContextTypes, filters
+
+from bot.answers import Reply, answer_reply, error_reply, render_html, respond, topics_reply
+from bot.knowledge import KnowledgeBase
+from bot.matching import Matcher
+from bot.telegram.actions import (
+    help_reply,
+    is_navigation,
+    non_text_reply,
+    privacy_reply,
+    reply_for_action,
+    welcome_reply,
+)
+
+log = logging.getLogger(__name__)
+
+#: Key of the :class:`BotState` in ``application.bot_data``.
+STATE_KEY = "azabot"
+#: Key in ``chat_data`` of the ids of topic-browser messages (edited in place on navigation).
+_BROWSER_KEY = "browser_messages"
+_BROWSER_KEEP = 20
+_MAX_CALLBACK_BYTES = 64
+#: Telegram errors that are expected in normal operation and are only logged at DEBUG.
+_QUIET_BAD_REQUESTS = ("message is not modified", "query is too old")
+
+Context = ContextTypes.DEFAULT_TYPE
+Callback = Callable[[Update, Context], Coroutine[Any, Any, None]]
+
+
+@dataclass
+class BotState:
+    """What the handlers need, loaded once in ``post_init``: the FAQ and its matcher."""
+
+    knowledge: KnowledgeBase
+    matcher: Matcher
+
+
+def _state(context: Context) -> BotState:
+    state = context.bot_data.get(STATE_KEY)
+    if not isinstance(state, BotState):
+        raise RuntimeError("the FAQ is not loaded (post_init did not run)")
+    return state
+
+
+def named(name: str, callback: Callback) -> Callback:
+    """Wrap a handler so an exception it raises carries the handler's name to the error handler."""
+
+    @functools.wraps(callback)
+    async def wrapper(update: Update, context: Context) -> None:
+        try:
+            await callback(update, context)
+        except Exception as exc:
+            exc.azabot_handler = name  # type: ignore[attr-defined]
+            raise
+
+    return wrapper
+
+
+# -- filters -----------------------------------------------------------------------------------
+
+
+class AddressedToBot(filters.MessageFilter):
+    """Private chats always; in groups only messages that mention or reply to the bot."""
+
+    def filter(self, message: Message) -> bool:
+        """True when the bot should read this message."""
+        if message.chat.type == ChatType.PRIVATE:
+            return True
+        bot = message.get_bot()
+        replied = message.reply_to_message
+        if replied is not None and replied.from_user is not None and replied.from_user.id == bot.id:
+            return True
+        mention = f"@{bot.username}".lower()
+        found = {**message.parse_entities([MessageEntity.MENTION])}
+        found.update(message.parse_caption_entities([MessageEntity.MENTION]))
+        return any(text.lower() == mention for text in found.values())
+
+
+ADDRESSED = AddressedToBot(name="AddressedToBot")
+#: Only new messages: edited messages and channel posts are ignored.
+NEW_MESSAGES = filters.UpdateType.MESSAGE
+FREE_TEXT = NEW_MESSAGES & filters.TEXT & ~filters.COMMAND & ADDRESSED
+NON_TEXT = (
+    NEW_MESSAGES
+    & ADDRESSED
+    & (
+        filters.Sticker.ALL
+        | filters.PHOTO
+        | filters.VOICE
+        | filters.AUDIO
+        | filters.VIDEO
+        | filters.VIDEO_NOTE
+        | filters.ANIMATION
+        | filters.LOCATION
+        | filters.VENUE
+        | filters.CONTACT
+        | filters.Document.ALL
+        | filters.POLL
+        | filters.Dice.ALL
+    )
+)
+
+
+# -- sending -----------------------------------------------------------------------------------
+
+
+def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+    """One button per row, callback data = the button's action (checked below 64 bytes)."""
+    rows = []
+    for button in reply.buttons:
+        if len(button.action.encode()) > _MAX_CALLBACK_BYTES:
+            log.warning("dropped a button whose action is over %d bytes", _MAX_CALLBACK_BYTES)
+            continue
+        rows.append([InlineKeyboardButton(button.label, callback_data=button.action)])
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+async def send_reply(
+    context: Context, chat_id: int, reply: Reply, *, quote: Message | None = None
+) -> Message:
+    """Send every part of ``reply``; the keyboard goes on the last part. Returns the last message."""
+    parts = render_html(reply)
+    markup = keyboard(reply)
+    reply_to = (
+        ReplyParameters(quote.message_id, allow_sending_without_reply=True)
+        if quote is not None and quote.chat.type != ChatType.PRIVATE
+        else None
+    )
+    sent: Message | None = None
+    for index, part in enumerate(parts):
+        last = index == len(parts) - 1
+        sent = await context.bot.send_message(
+            chat_id,
+            part,
+            reply_markup=markup if last else None,
+            reply_parameters=reply_to if index == 0 else None,
+        )
+    if sent is None:
+        raise ValueError("an empty reply cannot be sent")
+    return sent
+
+
+async def _answer(update: Update, context: Context, reply: Reply) -> Message | None:
+    chat = update.effective_chat
+    if chat is None:
+        return None
+    log.debug("update %s -> %s %s", update.update_id, reply.decision, reply.entry_id or "")
+    return await send_reply(context, chat.id, reply, quote=update.effective_message)
+
+
+def _remember_browser(context: Context, message_id: int) -> None:
+    if context.chat_data is None:
+        return
+    ids: list[int] = context.chat_data.setdefault(_BROWSER_KEY, [])
+    ids.append(message_id)
+    del ids[:-_BROWSER_KEEP]
+
+
+def _is_browser(context: Context, message_id: int) -> bool:
+    return context.chat_data is not None and message_id in context.chat_data.get(_BROWSER_KEY, [])
+
+
+# -- commands ----------------------------------------------------------------------------------
+
+
+async def start(update: Update, context: Context) -> None:
+    """/start: the welcome; ``/start <entry-id>`` (a deep link) opens that answer directly."""
+    state = _state(context)
+    if context.args:
+        await _answer(update, context, answer_reply(state.knowledge, context.args[0]))
+        return
+    user = update.effective_user
+    await _answer(update, context, welcome_reply(state.knowledge, user.first_name if user else None))
+
+
+async def help_command(update: Update, context: Context) -> None:
+    """/help: how to ask, and the commands."""
+    await _answer(update, context, help_reply(_state(context).knowledge))
+
+
+async def topics(update: Update, context: Context) -> None:
+    """/topics: the topic browser (categories, then entries, then the answer)."""
+    reply = topics_reply(
+        _state(context).knowledge, intro="Here is everything I can tell you about.", decision="topics"
+    )
+    sent = await _answer(update, context, reply)
+    if sent is not None:
+        _remember_browser(context, sent.message_id)
+
+
+async def privacy(update: Update, context: Context) -> None:
+    """/privacy: what is stored, why, and how to erase it."""
+    await _answer(update, context, privacy_reply())
+
+
+# -- messages ----------------------------------------------------------------------------------
+
+
+def _without_mention(text: str, username: str | None) -> str:
+    if username:
+        text = text.replace(f"@{username}", " ")
+    return text.strip()
+
+
+async def free_text(update: Update, context: Context) -> None:
+    """A question in the user's words: warning signs and matching decide the reply."""
+    message = update.effective_message
+    if message is None or message.text is None:
+        return
+    state = _state(context)
+    text = _without_mention(message.text, context.bot.username)
+    reply = respond(state.matcher, text) if text else help_reply(state.knowledge)
+    await _answer(update, context, reply)
+
+
+async def other_input(update: Update, context: Context) -> None:
+    """Stickers, photos, voice, files...: kindly ask for text."""
+    await _answer(update, context, non_text_reply())
+
+
+async def button(update: Update, context: Context) -> None:
+    """A button press: acknowledge it, then show the answer, category or topic list it leads to.
+
+    Topic-browser navigation edits the browser message in place; answers are new messages so the
+    conversation keeps them.
+    """
+    query = update.callback_query
+    chat = update.effective_chat
+    if query is None or chat is None:
+        return
+    try:
+        await query.answer()
+    except BadRequest as exc:  # "query is too old": still show what the user asked for
+        log.debug("could not answer callback query of update %s: %s", update.update_id, exc.message)
+    knowledge = _state(context).knowledge
+    action = query.data or ""
+    reply = reply_for_action(knowledge, action) or topics_reply(
+        knowledge, intro="That button is out of date. Here are the topics:", decision="topics"
+    )
+    message = query.message
+    parts = render_html(reply)
+    if (
+        is_navigation(action)
+        and isinstance(message, Message)
+        and _is_browser(context, message.message_id)
+        and len(parts) == 1
+    ):
+        try:
+            await query.edit_message_text(parts[0], reply_markup=keyboard(reply))
+            return
+        except BadRequest as exc:
+            if "not modified" in exc.message.lower():
+                return
+            log.debug("could not edit a browser message (update %s): %s", update.update_id, exc.message)
+    sent = await send_reply(context, chat.id, reply)
+    if is_navigation(action):
+        _remember_browser(context, sent.message_id)
+
+
+# -- errors ------------------------------------------------------------------------------------
+
+
+async def on_error(update: object, context: Context) -> None:
+    """Log the failure (update id and handler, never message text) and tell the user kindly.
+
+    Blocked bots, "message is not modified" and expired callback queries are expected and only
+    logged at DEBUG. Sending the apology may fail too; that is logged and swallowed.
+    """
+    error = context.error
+    update_id = update.update_id if isinstance(update, Update) else None
+    handler = getattr(error, "azabot_handler", "unknown")
+    if isinstance(error, Forbidden):
+        log.debug("update %s: the bot cannot write to this chat (%s)", update_id, error.message)
+        return
+    if isinstance(error, BadRequest) and any(q in error.message.lower() for q in _QUIET_BAD_REQUESTS):
+        log.debug("update %s: %s", update_id, error.message)
+        return
+    log.error(
+        "handler %s failed on update %s: %s",
+        handler,
+        update_id,
+        type(error).__name__,
+        exc_info=error,
+    )
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    state: Any = context.bot_data.get(STATE_KEY)
+    knowledge = state.knowledge if isinstance(state, BotState) else None
+    try:
+        await send_reply(context, update.effective_chat.id, error_reply(knowledge))
+    except TelegramError as exc:
+        log.warning("update %s: could not send the error reply: %s", update_id, type(exc).__name__)
