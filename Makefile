@@ -26,6 +26,7 @@ test: $(BIN)/azabot
 
 bench: $(BIN)/azabot
 	$(BIN)/python -m bench.matching
+	$(BIN)/python -m bench.telegram
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
