@@ -25,7 +25,6 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -133,14 +132,14 @@ class Matcher:
         # Phrasing lines, grouped contiguously per entry so a per-entry max is one reduceat.
         choices: list[str] = []
         starts: list[int] = []
-        raw_texts: list[str] = []
+        embedded_texts: list[str] = []
         owners: list[int] = []
         doc_words: list[Counter[str]] = []
         for entry in knowledge.entries:
             starts.append(len(choices))
             words: Counter[str] = Counter()
             for text in (entry.question, *entry.phrasings):
-                raw_texts.append(" ".join(self.normaliser.words(text)))
+                embedded_texts.append(" ".join(self.normaliser.words(text)))
                 owners.append(len(starts) - 1)
                 content = self.normaliser.content_words(text)
                 choices.append(" ".join(sorted(content)))
@@ -153,7 +152,7 @@ class Matcher:
             doc_words.append(words)
         self._choices = choices
         self._starts = np.array(starts, dtype=np.intp)
-        self._vectors = self.embedder.embed(raw_texts) if raw_texts else np.zeros((0, 1))
+        self._vectors = self.embedder.embed(embedded_texts) if embedded_texts else np.zeros((0, 1))
         # Each entry's phrasing vectors are contiguous: the first row of each entry starts a run.
         owner_array = np.array(owners, dtype=np.intp)
         self._vector_starts = np.searchsorted(owner_array, np.arange(len(starts)))
@@ -298,8 +297,3 @@ class Matcher:
                 if known is None or top[0].score > known.score:
                     winners[top[0].entry_id] = top[0]
         return sorted(winners.values(), key=lambda c: -c.score)
-
-
-def match_many(matcher: Matcher, texts: Sequence[str]) -> list[Match]:
-    """Match several messages (used by evaluation and the batch CLI)."""
-    return [matcher.match(text) for text in texts]

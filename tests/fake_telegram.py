@@ -1551,8 +1551,8 @@ class FakeTelegram:
         button = self.menu_buttons.get(chat_id) or self.menu_buttons.get(None) or {"type": "commands"}
         return copy.deepcopy(button) if button["type"] != "default" else {"type": "commands"}
 
-    async def _send_message(self, params: JSON) -> JSON:
-        chat_id = self._require_chat(params)
+    def _checked_text(self, params: JSON) -> tuple[str, list[JSON]]:
+        """The message text as Telegram would store it, refused as Telegram refuses it."""
         raw = params.get("text")
         if raw is None or raw == "":
             raise _bad(ERR_TEXT_EMPTY)
@@ -1561,6 +1561,11 @@ class FakeTelegram:
             raise _bad(ERR_TEXT_EMPTY)
         if utf16_len(text) > MAX_TEXT_LENGTH:
             raise _bad(ERR_TOO_LONG)
+        return text, entities
+
+    async def _send_message(self, params: JSON) -> JSON:
+        chat_id = self._require_chat(params)
+        text, entities = self._checked_text(params)
         markup = self._check_markup(params.get("reply_markup"))
         reply_to = self._reply_to(chat_id, params)
         message = self._bot_message(
@@ -1570,14 +1575,7 @@ class FakeTelegram:
         return message
 
     async def _edit_message_text(self, params: JSON) -> JSON | bool:
-        raw = params.get("text")
-        if raw is None or raw == "":
-            raise _bad(ERR_TEXT_EMPTY)
-        text, entities = self._format(str(raw), params.get("parse_mode"), params.get("entities"))
-        if not text:
-            raise _bad(ERR_TEXT_EMPTY)
-        if utf16_len(text) > MAX_TEXT_LENGTH:
-            raise _bad(ERR_TOO_LONG)
+        text, entities = self._checked_text(params)
         markup = self._check_markup(params.get("reply_markup"))
         if params.get("inline_message_id"):
             self._record_sent("editMessageText", "", params, None)
