@@ -38,6 +38,9 @@ KnowledgeLoader = Callable[[Path], LoadResult]
 #: The only updates the bot asks Telegram for; edited messages are deliberately not among them.
 ALLOWED_UPDATES: list[str] = [Update.MESSAGE, Update.CALLBACK_QUERY]
 RATE_LIMIT_RETRIES = 3
+#: Outgoing messages a second. Telegram allows about 30; pacing one send every 1/28 s (a bucket of
+#: one) instead of bursts of 30 keeps every one-second window under the cap, so 429s are rare.
+SENDS_PER_SECOND = 28
 
 
 class FaqError(RuntimeError):
@@ -116,7 +119,12 @@ def build_application(settings: Settings, knowledge_loader: KnowledgeLoader = lo
         .post_shutdown(post_shutdown)
     )
     if settings.rate_limiter:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
+        limiter = AIORateLimiter(
+            overall_max_rate=1,
+            overall_time_period=1 / SENDS_PER_SECOND,
+            max_retries=RATE_LIMIT_RETRIES,
+        )
+        builder = builder.rate_limiter(limiter)
     app: BotApplication = builder.build()
     register_handlers(app)
     return app

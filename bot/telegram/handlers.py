@@ -10,6 +10,7 @@ a second answer.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 from collections.abc import Callable, Coroutine
@@ -237,7 +238,12 @@ async def free_text(update: Update, context: Context) -> None:
         return
     state = _state(context)
     text = _without_mention(message.text, context.bot.username)
-    reply = respond(state.matcher, text) if text else help_reply(state.knowledge)
+    if not text:
+        reply = help_reply(state.knowledge)
+    else:
+        # Matching is CPU work (~0.5 ms); in a worker thread it cannot stall the event loop,
+        # which would make already-paced sends leave in bursts and trip Telegram's flood limit.
+        reply = await asyncio.to_thread(respond, state.matcher, text)
     await _answer(update, context, reply)
 
 

@@ -1,0 +1,39 @@
+"""The minimal echo bot the capacity benchmark compares with: same library, same settings source.
+
+Run by ``bench.telegram`` as ``python -m bench.echo_bot`` with TELEGRAM_BOT_TOKEN and
+TELEGRAM_BASE_URL in the environment.
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import Application, ContextTypes, MessageHandler, filters
+
+from bot.config import load_settings
+from bot.logging_setup import setup_logging
+
+
+async def echo(update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
+    """Send the text back."""
+    message = update.effective_message
+    if message is not None and message.text is not None:
+        await message.reply_text(message.text)
+
+
+def main() -> None:
+    """Poll until SIGTERM, echoing every text message."""
+    settings = load_settings()
+    setup_logging("WARNING", [settings.telegram_bot_token.value])
+    app = (
+        Application.builder()
+        .token(settings.telegram_bot_token.value)
+        .base_url(settings.telegram_base_url)
+        .concurrent_updates(True)
+        .build()
+    )
+    app.add_handler(MessageHandler(filters.TEXT, echo))
+    app.run_polling(allowed_updates=[Update.MESSAGE])
+
+
+if __name__ == "__main__":
+    main()
