@@ -41,6 +41,7 @@ class Report:
     out_of_scope_rejected: float
     urgent_recall: float
     false_alarms: float
+    ordinary_alarms: float = 0.0  #: share of in-scope and out-of-scope messages flagged urgent
     misses: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, float | dict[str, int]]:
@@ -53,6 +54,7 @@ class Report:
             "out_of_scope_rejected": self.out_of_scope_rejected,
             "urgent_recall": self.urgent_recall,
             "false_alarms": self.false_alarms,
+            "ordinary_alarms": self.ordinary_alarms,
         }
 
     def summary_lines(self) -> list[str]:
@@ -66,7 +68,8 @@ class Report:
             f"confidently wrong (answered a wrong entry):  {self.confidently_wrong:.1%}",
             f"out-of-scope rejected:                       {self.out_of_scope_rejected:.1%}",
             f"urgent recall:                               {self.urgent_recall:.1%}",
-            f"urgent false alarms:                         {self.false_alarms:.1%}",
+            f"urgent false alarms (warning-sign set):      {self.false_alarms:.1%}",
+            f"urgent flags on ordinary questions:          {self.ordinary_alarms:.1%}",
         ]
 
 
@@ -104,6 +107,7 @@ def evaluate(
     """Run every example through ``match`` and ``detect`` and compute the figures."""
     counts = dict.fromkeys(SETS, 0)
     top1 = top3 = wrong = rejected = urgent_hits = urgent_total = alarms = calm_total = 0
+    ordinary_flags = 0
     misses: list[str] = []
     for example in examples:
         counts[example.set] += 1
@@ -120,6 +124,9 @@ def evaluate(
                 if urgent:
                     misses.append(f"false alarm: {example.text}")
             continue
+        if urgent:
+            ordinary_flags += 1
+            misses.append(f"urgent flag on an ordinary question: {example.text}")
         result = match(example.text)
         if example.set == "out_of_scope":
             if result.decision in ("fallback", "smalltalk"):
@@ -152,6 +159,7 @@ def evaluate(
         out_of_scope_rejected=_share(rejected, counts["out_of_scope"]),
         urgent_recall=_share(urgent_hits, urgent_total),
         false_alarms=_share(alarms, calm_total),
+        ordinary_alarms=_share(ordinary_flags, counts["in_scope"] + counts["out_of_scope"]),
         misses=misses,
     )
 

@@ -24,7 +24,7 @@ _BODY_FLUIDS = r"(?:pee|wee|urine|poo|poop|stool|stools|vomit|sick|spit|phlegm|m
 #: sign name -> pattern over folded text (lower case, no punctuation, single spaces).
 SIGN_PATTERNS: dict[str, str] = {
     "fever": (
-        r"\b(?:fever\w*|febrile|feverish|high temp\w*|(?:a|the) temp\w*|temp\w* (?:of|is|was|at|"
+        r"\b(?:(?<!yellow )fever\w*|febrile|feverish|high temp\w*|(?:a|the) temp\w*|temp\w* (?:of|is|was|at|"
         r"went up|keeps)|(?:3[89]|40) (?:\d )?(?:c|degrees)|(?:10[0-4]) (?:\d )?(?:f|degrees)|"
         r"hot and (?:cold|shivery|sweaty|clammy)|burning up|(?:night )?sweats|sweating|shiver\w*|"
         r"shaking|chills?|rigou?rs|flu like|fluey|flu ish|(?:got|have|has|caught) (?:the )?flu\b)"
@@ -90,7 +90,8 @@ SIGN_PATTERNS: dict[str, str] = {
         r"\b(?:lumps?|swollen (?:glands?|lymph nodes?|nodes?)|swelling (?:in|on) "
         r"(?:my |his |her )?(?:neck|armpit|groin))\b"
     ),
-    "sudden rash": r"\b(?:rash\w*|hives|blister\w*|(?:skin (?:is )?)?peeling)",
+    # "blister pack" is packaging, not skin.
+    "sudden rash": r"\b(?:rash\w*|hives|blister(?!s? packs?)\w*|(?:skin (?:is )?)?peeling)",
     "chickenpox or shingles": r"\b(?:chicken ?pox|chickenpocks|shingles|varicella)",
     "swollen face or trouble breathing": (
         r"\b(?:(?:swollen|swelling|puffy|puffed up|swell\w*) (?:\w+ ){0,2}(?:face|lips?|tongue|"
@@ -115,6 +116,7 @@ _HYPOTHETICAL = re.compile(
     r"can) (?:i|you|we) (?:know|tell)|can (?:it|this|azathioprine|imuran|aza) cause|does (?:it|this|"
     r"azathioprine|imuran|aza) cause|cause[sd]?|causing|risk\w*|chance|likely|prone|prevent\w*|"
     r"avoid\w*|protect\w*|side effects?|worried about getting|would|could i get|might i get|"
+    r"why (?:is|are|does|do) (?:being|having|it|this|that)|big deal|"
     r"vaccin\w*|jabs?|shingrix|zostavax|immune|immunity|sunscreen|sun cream)\b"
 )
 # The past: a sign that is over ("had shingles years ago", "as a child").

@@ -42,6 +42,9 @@ def test_sign_described_now_is_urgent(text: str) -> None:
         "when should I call my doctor?",
         "can I drink on imuran?",
         "cut my finger, bled a bit then stopped like normal",
+        "only noticed today when I saw the full blister pack",
+        "the travel clinic mentioned yellow fever and typhoid",
+        "why is being near someone with shingles such a big deal?",
     ],
 )
 def test_negated_past_hypothetical_or_general_mention_is_not_urgent(text: str) -> None:
