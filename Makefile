@@ -27,6 +27,7 @@ test: $(BIN)/azabot
 bench: $(BIN)/azabot
 	$(BIN)/python -m bench.matching
 	$(BIN)/python -m bench.telegram
+	$(BIN)/python -m bench.reminders
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -21,6 +21,7 @@ import os
 import signal
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -59,6 +60,8 @@ async def _start(server: FakeTelegram, module: str, **env: str) -> tuple[asyncio
             "TELEGRAM_BOT_TOKEN": TOKEN,
             "TELEGRAM_BASE_URL": server.base_url,
             "LOG_LEVEL": "WARNING",
+            # A fresh database per run, never the operator's data/ folder.
+            "DATABASE_PATH": str(Path(tempfile.mkdtemp(prefix="azabot-bench-")) / "bench.sqlite3"),
             **env,
         },
         stdout=asyncio.subprocess.DEVNULL,

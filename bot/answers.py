@@ -74,6 +74,17 @@ def _finish(
     return Reply(tuple(body), tuple(buttons), **details)  # type: ignore[arg-type]
 
 
+def with_safety_reminder(
+    knowledge: KnowledgeBase,
+    paragraphs: Iterable[Paragraph],
+    buttons: Iterable[Button] = (),
+    *,
+    decision: str,
+) -> Reply:
+    """A medical reply composed elsewhere (e.g. a blood-test reminder), closed by :func:`_finish`."""
+    return _finish(knowledge, paragraphs, buttons, decision=decision)
+
+
 def _urgent_paragraphs(knowledge: KnowledgeBase, signs: WarningSigns) -> list[Paragraph]:
     safety = knowledge.safety
     first = [_p(Span("⚠️ " + safety.emergency_advice.strip(), bold=True))] if signs.emergency else []

@@ -41,14 +41,21 @@ StartBot = Callable[..., Awaitable[Any]]
 
 
 @pytest.fixture
-async def start_bot(server: FakeTelegram) -> AsyncIterator[StartBot]:
-    """Start the real Application (polling the fake server); stopped cleanly after the test."""
+async def start_bot(server: FakeTelegram, tmp_path: Path) -> AsyncIterator[StartBot]:
+    """Start the real Application (polling the fake server); stopped cleanly after the test.
+
+    Keyword arguments override :class:`Settings` fields, except ``clock`` (the reminders' clock).
+    The reminder database defaults to a file in the test's ``tmp_path``.
+    """
     from bot.telegram.app import ALLOWED_UPDATES, build_application
 
     apps: list[Any] = []
 
     async def start(**overrides: Any) -> Any:
-        app = build_application(bot_settings(server, **overrides))
+        clock = overrides.pop("clock", None)
+        overrides.setdefault("database_path", tmp_path / "azabot.sqlite3")
+        settings = bot_settings(server, **overrides)
+        app = build_application(settings, clock=clock) if clock else build_application(settings)
         await app.initialize()
         apps.append(app)
         assert app.post_init is not None
@@ -66,6 +73,8 @@ async def start_bot(server: FakeTelegram) -> AsyncIterator[StartBot]:
             await app.updater.stop()
         if app.running:
             await app.stop()
+            if app.post_stop is not None:
+                await app.post_stop(app)
         await app.shutdown()
         if app.post_shutdown is not None:
             await app.post_shutdown(app)

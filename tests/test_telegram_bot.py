@@ -67,7 +67,7 @@ def no_errors(server: FakeTelegram) -> None:
 
 async def test_commands_menu_is_set(server: FakeTelegram, app: Any) -> None:
     names = [c["command"] for c in server.commands()]
-    assert names == ["start", "topics", "help", "privacy"]
+    assert names == ["start", "topics", "help", "remind", "nexttest", "timezone", "stopreminders", "privacy"]
 
 
 # -- commands ------------------------------------------------------------------------------------

@@ -27,6 +27,10 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("start", "Welcome and what I can do"),
     ("topics", "Browse all topics"),
     ("help", "How to ask a question"),
+    ("remind", "Daily blood-test reminder: /remind 08:00"),
+    ("nexttest", "Date of your next blood test"),
+    ("timezone", "Your time zone for reminders"),
+    ("stopreminders", "Stop blood-test reminders"),
     ("privacy", "What is stored and how to erase it"),
 )
 
@@ -79,7 +83,9 @@ def help_reply(knowledge: KnowledgeBase) -> Reply:
                 "suggest the closest topics if I am not sure, or tell you honestly when I don't know."
             ),
             _para(
-                "/topics - browse all topics\n/privacy - what is stored and how to erase it\n"
+                "/topics - browse all topics\n/remind 08:00 - a daily blood-test reminder\n"
+                "/nexttest 3 Dec - the date of your next test\n/timezone - your time zone\n"
+                "/stopreminders - stop reminders\n/privacy - what is stored and how to erase it\n"
                 "/start - the welcome message"
             ),
             _para(
@@ -104,8 +110,11 @@ def privacy_reply() -> Reply:
                 "the text of your messages."
             ),
             _para(
-                "If you subscribe to reminders (coming later), the bot stores your chat id and the "
-                "reminder time, only so it can send them. /forget (coming later) will erase all of it."
+                "If you subscribe to blood-test reminders, the bot stores only what it needs to send "
+                "them: your chat id, the reminder time and time zone, whether you chose daily or "
+                "test-day reminders, your next test date and the date of your last test if you give "
+                "them, the day the last reminder was sent, and when the setting was created and "
+                "changed. /stopreminders stops the reminders; /forget (coming later) will erase all of it."
             ),
             _para("Telegram itself keeps the chat history on your devices; you can delete it at any time."),
         ),

@@ -28,7 +28,10 @@ from telegram.ext import (
 from bot.config import Settings
 from bot.knowledge import LoadResult, load_knowledge, required_topic_ids
 from bot.matching import Matcher
+from bot.reminder_replies import REMINDER_ACTIONS
+from bot.reminder_scheduler import Clock, utc_now
 from bot.telegram import handlers as h
+from bot.telegram import reminders as rem
 from bot.telegram.actions import COMMANDS
 
 log = logging.getLogger(__name__)
@@ -66,7 +69,14 @@ def register_handlers(app: BotApplication) -> None:
     app.add_handler(CommandHandler("help", h.named("help", h.help_command), filters=new))
     app.add_handler(CommandHandler("topics", h.named("topics", h.topics), filters=new))
     app.add_handler(CommandHandler("privacy", h.named("privacy", h.privacy), filters=new))
-    # 2. Button presses (answers, topic browser, "none of these").
+    app.add_handler(CommandHandler("remind", h.named("remind", rem.remind), filters=new))
+    app.add_handler(CommandHandler("timezone", h.named("timezone", rem.timezone), filters=new))
+    app.add_handler(CommandHandler("nexttest", h.named("nexttest", rem.next_test), filters=new))
+    app.add_handler(CommandHandler("stopreminders", h.named("stopreminders", rem.stop_command), filters=new))
+    # /start also resumes reminders after a block; a second group, so the welcome still comes first.
+    app.add_handler(CommandHandler("start", h.named("start", rem.resume_on_start), filters=new), group=1)
+    # 2. Button presses: reminder buttons and zone choices, then answers, topic browser, "none of these".
+    app.add_handler(CallbackQueryHandler(h.named("reminder_button", rem.button), pattern=REMINDER_ACTIONS))
     app.add_handler(CallbackQueryHandler(h.named("button", h.button)))
     # 3. Free text: private chats, or group messages that mention or reply to the bot.
     app.add_handler(MessageHandler(h.FREE_TEXT, h.named("free_text", h.free_text)))
@@ -76,8 +86,13 @@ def register_handlers(app: BotApplication) -> None:
     app.add_error_handler(h.on_error)
 
 
-def build_application(settings: Settings, knowledge_loader: KnowledgeLoader = load_faq) -> BotApplication:
-    """Build the bot's ``Application`` from ``settings`` (needs a token; loads nothing yet)."""
+def build_application(
+    settings: Settings, knowledge_loader: KnowledgeLoader = load_faq, *, clock: Clock = utc_now
+) -> BotApplication:
+    """Build the bot's ``Application`` from ``settings`` (needs a token; loads nothing yet).
+
+    ``clock`` is the time reminders are judged by (tests pass a fake one).
+    """
     if not settings.telegram_bot_token:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
 
@@ -95,6 +110,7 @@ def build_application(settings: Settings, knowledge_loader: KnowledgeLoader = lo
         matcher = await asyncio.to_thread(Matcher, knowledge)
         app.bot_data[h.STATE_KEY] = h.BotState(knowledge=knowledge, matcher=matcher)
         await app.bot.set_my_commands([BotCommand(name, text) for name, text in COMMANDS])
+        await rem.start_reminders(app, settings, clock)
         log.info(
             "bot @%s ready: %d FAQ entries in %d categories",
             app.bot.username,
@@ -102,7 +118,11 @@ def build_application(settings: Settings, knowledge_loader: KnowledgeLoader = lo
             len(knowledge.categories),
         )
 
+    async def post_stop(app: BotApplication) -> None:
+        await rem.stop_reminders(app)  # in-flight reminders finish while the bot can still send
+
     async def post_shutdown(app: BotApplication) -> None:
+        await rem.stop_reminders(app)  # no-op after post_stop; closes the database otherwise
         app.bot_data.pop(h.STATE_KEY, None)
         log.info("bot stopped")
 
@@ -116,6 +136,7 @@ def build_application(settings: Settings, knowledge_loader: KnowledgeLoader = lo
         )
         .concurrent_updates(True)
         .post_init(post_init)
+        .post_stop(post_stop)
         .post_shutdown(post_shutdown)
     )
     if settings.rate_limiter:
