@@ -99,10 +99,15 @@ class SmallTalk:
 
 @dataclass(frozen=True)
 class Vocabulary:
-    """Synonyms (variant -> canonical wording) and words ignored when scoring."""
+    """Synonyms (variant -> canonical wording) and word lists that steer matching."""
 
     synonyms: Mapping[str, str] = field(default_factory=dict)
+    #: Words that carry no meaning; left out when scoring.
     ignore: frozenset[str] = frozenset()
+    #: Medicines whose own questions are out of scope unless the message is about ours too.
+    other_medicines: frozenset[str] = frozenset()
+    #: Words that say a message is about azathioprine (after synonyms).
+    own_medicine: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -338,9 +343,12 @@ def _check_safety(checker: _FileChecker, raw: object, line: int) -> SafetyText |
     return SafetyText(**texts)
 
 
-def _check_synonyms(
-    checker: _FileChecker, raw: object, ignore_raw: object, line: int, ignore_line: int
-) -> Vocabulary | None:
+#: Optional word lists that may stand beside ``synonyms:`` in the same file.
+WORD_LISTS = ("ignore", "other_medicines", "own_medicine")
+
+
+def _check_synonyms(checker: _FileChecker, data: LineDict) -> Vocabulary | None:
+    raw, line = data["synonyms"], data.line_of("synonyms")
     if not isinstance(raw, LineDict):
         checker.add(line, "'synonyms' must map a word to the list of words that mean it")
         return None
@@ -362,15 +370,16 @@ def _check_synonyms(
                 )
             else:
                 mapping[folded] = fold_phrase(canonical)
-    ignore: set[str] = set()
-    if ignore_raw is not None:
-        if not isinstance(ignore_raw, list) or not all(isinstance(w, str) for w in ignore_raw):
-            checker.add(ignore_line, "'ignore' must be a list of words (put on, no, yes in quotes)")
+    lists: dict[str, frozenset[str]] = {}
+    for key in WORD_LISTS:
+        words = data.get(key, [])
+        if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
+            checker.add(data.line_of(key), f"'{key}' must be a list of words (put on, no, yes in quotes)")
         else:
-            ignore = {fold_phrase(word) for word in ignore_raw}
+            lists[key] = frozenset(fold_phrase(word) for word in words)
     if len(checker.problems) > before:
         return None
-    return Vocabulary(synonyms=mapping, ignore=frozenset(ignore))
+    return Vocabulary(synonyms=mapping, **lists)
 
 
 def _check_smalltalk(checker: _FileChecker, raw: object, line: int) -> list[SmallTalk]:
@@ -433,7 +442,7 @@ def load_knowledge(faq_dir: Path, required_ids: Iterable[str] = ()) -> LoadResul
             checker.add(1, "the file must start with one of: " + ", ".join(f"{k}:" for k in TOP_LEVEL_KEYS))
             problems.extend(checker.problems)
             continue
-        for key in sorted(set(data) - {*TOP_LEVEL_KEYS, "ignore"}):
+        for key in sorted(set(data) - {*TOP_LEVEL_KEYS, *WORD_LISTS}):
             checker.add(data.line_of(key), f"unknown top-level key '{key}'")
 
         if "entries" in data:
@@ -488,13 +497,7 @@ def load_knowledge(faq_dir: Path, required_ids: Iterable[str] = ()) -> LoadResul
             if vocabulary is not None:
                 checker.add(data.line_of("synonyms"), "'synonyms' is defined in two files")
             else:
-                vocabulary = _check_synonyms(
-                    checker,
-                    data["synonyms"],
-                    data.get("ignore"),
-                    data.line_of("synonyms"),
-                    data.line_of("ignore"),
-                )
+                vocabulary = _check_synonyms(checker, data)
         if "smalltalk" in data:
             smalltalk.extend(_check_smalltalk(checker, data["smalltalk"], data.line_of("smalltalk")))
         problems.extend(checker.problems)

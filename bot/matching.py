@@ -78,6 +78,9 @@ class Thresholds:
     margin: float = 6.0  #: ...and its lead over the second-best entry
     suggest: float = 50.0  #: below this the question is treated as out of scope
     second_topic: float = 56.0  #: a second question in the message is offered above this
+    #: Scores are multiplied by this when a message names another medicine (ibuprofen, metformin)
+    #: but not azathioprine: "max dose of ibuprofen" is that medicine's question, not ours.
+    other_medicine_factor: float = 0.9
     suggestions: int = 3  #: how many entries a suggestion offers
 
 
@@ -231,9 +234,17 @@ class Matcher:
         )
         return combined
 
+    def about_another_medicine(self, text: str) -> bool:
+        """True when the message names another medicine and nothing says it is about ours."""
+        vocabulary = self.knowledge.vocabulary
+        words = set(self.normaliser.words(text[:MAX_MATCH_CHARS]))
+        return bool(words & vocabulary.other_medicines) and not words & vocabulary.own_medicine
+
     def rank(self, text: str, limit: int = 5) -> tuple[Candidate, ...]:
         """The best ``limit`` entries for ``text``, best first."""
         scores = self.scores(text)
+        if self.about_another_medicine(text):
+            scores = scores * self.thresholds.other_medicine_factor
         order = np.argsort(-scores, kind="stable")[:limit]
         return tuple(Candidate(self._ids[i], round(float(scores[i]), 1)) for i in order)
 

@@ -151,3 +151,9 @@ def test_folder_without_safety_text_is_refused(tmp_path: Path) -> None:
     folder = write_faq(tmp_path, entry_yaml("first"))
     (folder / "safety-text.yaml").unlink()
     assert any("safety" in p for p in messages(folder))
+
+
+def test_word_lists_beside_synonyms_must_be_lists_of_words(tmp_path: Path) -> None:
+    folder = write_faq(tmp_path, entry_yaml("first"))
+    (folder / "synonyms.yaml").write_text("synonyms:\n  stomach: [tummy]\nother_medicines: ibuprofen\n")
+    assert any("synonyms.yaml:3:" in p and "'other_medicines' must be a list" in p for p in messages(folder))

@@ -77,3 +77,19 @@ def test_ranking_is_best_first() -> None:
     ranked = shipped_matcher().rank("hair falling out on aza", limit=5)
     assert ranked[0].entry_id == "hair-loss"
     assert [c.score for c in ranked] == sorted((c.score for c in ranked), reverse=True)
+
+
+def test_question_about_another_medicine_alone_is_not_answered() -> None:
+    match = shipped_matcher().match("what's the maximum amount of ibuprofen I can take in a day")
+    assert match.decision != "answer"
+
+
+def test_another_medicine_with_azathioprine_is_still_answered() -> None:
+    match = shipped_matcher().match("can I take ibuprofen with azathioprine?")
+    assert (match.decision, match.entry_id) == ("answer", "drug-interactions")
+
+
+def test_another_medicine_is_recognised_only_without_our_own() -> None:
+    matcher = shipped_matcher()
+    assert matcher.about_another_medicine("does metformin cause weight gain")
+    assert not matcher.about_another_medicine("metformin and imuran together?")
