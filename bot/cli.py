@@ -1,4 +1,5 @@
-"""The ``azabot`` command line: check and list the FAQ, ask a question, chat, evaluate, run the bot.
+"""The ``azabot`` command line: check and list the FAQ, ask a question, chat, evaluate, run the bot,
+and for operators the same ``stats`` and ``unanswered`` reports admins get in Telegram.
 
 ``run`` and ``start`` import python-telegram-bot only when they need it.
 """
@@ -9,11 +10,11 @@ import argparse
 import json
 import logging
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from bot.answers import Button, Reply, render_text, respond
+from bot.answers import Button, Reply, Span, render_text, respond
 from bot.config import SettingsError, load_settings
 from bot.evaluation import evaluate_matcher, load_examples
 from bot.knowledge import KnowledgeBase, LoadResult, load_knowledge, required_topic_ids
@@ -136,6 +137,51 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _database(arg: str | None) -> Path:
+    return Path(arg) if arg else load_settings().database_path
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    """Print what /stats shows, from the database at DATABASE_PATH."""
+    import datetime as dtm
+
+    from bot.insights import stats_reply
+    from bot.storage import StoreError, open_readonly, read_stats
+
+    try:
+        db = open_readonly(_database(args.db))
+    except StoreError as exc:
+        print(f"Cannot read the database: {exc}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    try:
+        stats = read_stats(db, dtm.datetime.now(dtm.UTC))
+    finally:
+        db.close()
+    print(render_text(stats_reply(stats)))
+    return EXIT_OK
+
+
+def cmd_unanswered(args: argparse.Namespace) -> int:
+    """Print what /unanswered shows, from the database at DATABASE_PATH."""
+    import datetime as dtm
+
+    from bot.insights import UNANSWERED_WINDOW_DAYS, group_unanswered, unanswered_reply
+    from bot.storage import StoreError, open_readonly, read_unanswered
+
+    try:
+        db = open_readonly(_database(args.db))
+    except StoreError as exc:
+        print(f"Cannot read the database: {exc}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    try:
+        since = dtm.datetime.now(dtm.UTC) - dtm.timedelta(days=UNANSWERED_WINDOW_DAYS)
+        questions = read_unanswered(db, since)
+    finally:
+        db.close()
+    print(render_text(unanswered_reply(group_unanswered(questions))))
+    return EXIT_OK
+
+
 NO_TOKEN_HELP = """\
 No Telegram bot token is configured, so the bot cannot connect to Telegram.
 
@@ -177,11 +223,17 @@ def chat_loop(knowledge: KnowledgeBase, matcher: Matcher, lines: Iterable[str], 
     """The terminal chat: the same replies as Telegram, buttons as numbered choices to type."""
     from bot.telegram.actions import help_reply, privacy_reply, reply_for_action, welcome_reply
 
-    commands = {
+    nothing_stored = Reply(
+        ((Span("Nothing is stored about a terminal chat, so there is nothing to erase."),),),
+        decision="forget",
+        medical=False,
+    )
+    commands: dict[str, Callable[[], Reply | None]] = {
         "/start": lambda: welcome_reply(knowledge),
         "/help": lambda: help_reply(knowledge),
         "/topics": lambda: reply_for_action(knowledge, "topics"),
         "/privacy": privacy_reply,
+        "/forget": lambda: nothing_stored,
     }
     buttons: tuple[Button, ...] = ()
 
@@ -267,6 +319,14 @@ def build_parser() -> argparse.ArgumentParser:
     chat = sub.add_parser("chat", help="chat with the bot in this terminal (no token needed)")
     chat.add_argument("--dir", help="FAQ folder (default: FAQ_DIR or ./faq)")
     chat.set_defaults(func=cmd_chat)
+
+    stats = sub.add_parser("stats", help="print the /stats report from the database")
+    stats.add_argument("--db", help="database file (default: DATABASE_PATH)")
+    stats.set_defaults(func=cmd_stats)
+
+    unanswered = sub.add_parser("unanswered", help="print the /unanswered report from the database")
+    unanswered.add_argument("--db", help="database file (default: DATABASE_PATH)")
+    unanswered.set_defaults(func=cmd_unanswered)
 
     start = sub.add_parser("start", help="`run` when a token is configured, otherwise `chat`")
     start.set_defaults(func=cmd_start)

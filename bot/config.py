@@ -53,6 +53,7 @@ class Settings:
     webhook_port: int = 8443
     webhook_secret: Secret = Secret("")
     rate_limiter: bool = True
+    faq_auto_reload: bool = True
 
 
 def _parse_admin_ids(raw: str) -> frozenset[int]:
@@ -103,6 +104,9 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
     limiter = get("RATE_LIMITER", "on").lower()
     if limiter not in {"on", "off"}:
         raise SettingsError(f"RATE_LIMITER must be on or off; got {limiter!r}")
+    auto_reload = get("FAQ_AUTO_RELOAD", "on").lower()
+    if auto_reload not in {"on", "off"}:
+        raise SettingsError(f"FAQ_AUTO_RELOAD must be on or off; got {auto_reload!r}")
     secret = get("WEBHOOK_SECRET", "")
     if secret and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
         raise SettingsError("WEBHOOK_SECRET may only contain A-Z, a-z, 0-9, _ and -, at most 256 characters")
@@ -119,4 +123,5 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         webhook_port=webhook_port,
         webhook_secret=Secret(secret),
         rate_limiter=limiter == "on",
+        faq_auto_reload=auto_reload == "on",
     )

@@ -12,6 +12,11 @@
 
 Only what reminders need is stored: chat id, time, zone, mode, next test date, last sent (local
 date), phase data, a pending snooze, the state (active/stopped/blocked), created/updated times.
+
+For the clinic team (migration 2) the store also keeps, **never with a user or chat id**:
+counts of questions per UTC hour and decision, counts per FAQ entry and day (shown, helpful,
+not helpful), and the text and time of questions the bot could not answer confidently
+(:data:`UNANSWERED_KEEP_DAYS` days at most, :data:`UNANSWERED_MAX_ROWS` rows at most).
 """
 
 from __future__ import annotations
@@ -24,6 +29,13 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
+from bot.insights import (
+    UNANSWERED_KEEP_DAYS,
+    UNANSWERED_MAX_CHARS,
+    UNANSWERED_MAX_ROWS,
+    StatsSnapshot,
+    UnansweredQuestion,
+)
 from bot.reminders import Mode, State, Subscription
 
 T = TypeVar("T")
@@ -47,6 +59,32 @@ MIGRATIONS: tuple[str, ...] = (
         updated_at    TEXT NOT NULL
     );
     CREATE INDEX subscriptions_active ON subscriptions (state) WHERE state = 'active';
+    """,
+    # Anonymous figures for the clinic team: no column can hold a user or chat id.
+    """
+    CREATE TABLE question_stats (
+        hour     TEXT NOT NULL,             -- UTC hour, YYYY-MM-DDTHH
+        decision TEXT NOT NULL,             -- answer, suggest, fallback, smalltalk... or 'urgent'
+        count    INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (hour, decision)
+    ) WITHOUT ROWID;
+    CREATE TABLE entry_stats (
+        day         TEXT NOT NULL,          -- UTC date
+        entry_id    TEXT NOT NULL,
+        shown       INTEGER NOT NULL DEFAULT 0,
+        helpful     INTEGER NOT NULL DEFAULT 0,
+        not_helpful INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (day, entry_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE unanswered (
+        -- AUTOINCREMENT: ids are never reused, so a "none of these" button on an old message can
+        -- never mark a different question than the one it was offered for.
+        id       INTEGER PRIMARY KEY AUTOINCREMENT,
+        asked_at TEXT NOT NULL,             -- UTC instant
+        text     TEXT NOT NULL,
+        kind     TEXT NOT NULL CHECK (kind IN ('suggest', 'fallback', 'none'))
+    );
+    CREATE INDEX unanswered_asked_at ON unanswered (asked_at);
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -240,9 +278,184 @@ class Store:
         return await self._run(run)
 
     async def forget_chat(self, chat_id: int) -> int:
-        """Delete every row about ``chat_id``; returns how many were deleted."""
+        """Delete every row about ``chat_id``; returns how many were deleted.
+
+        The subscription is the only row that names a chat: the statistics, feedback and
+        unanswered-question tables have no id column, so nothing else can be about the chat.
+        """
 
         def run() -> int:
             return self._db().execute("DELETE FROM subscriptions WHERE chat_id = ?", (chat_id,)).rowcount
 
         return await self._run(run)
+
+    # -- anonymous statistics -------------------------------------------------------------------
+
+    def _now(self) -> dtm.datetime:
+        return self._clock().astimezone(dtm.UTC)
+
+    async def record_question(
+        self, decision: str, *, urgent: bool = False, text: str | None = None
+    ) -> int | None:
+        """Count one free-text question; keep ``text`` (no id) when the bot could not answer it.
+
+        ``text`` is stored only for ``suggest`` and ``fallback``; returns the stored row's id (for a
+        "none of these" button) or None. Old and surplus questions are pruned in the same transaction.
+        """
+        keep = text is not None and decision in ("suggest", "fallback")
+
+        def run() -> int | None:
+            now = self._now()
+            hour = now.strftime("%Y-%m-%dT%H")
+            db = self._db()
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                keys = [decision, "urgent"] if urgent else [decision]
+                for key in keys:
+                    db.execute(
+                        "INSERT INTO question_stats (hour, decision, count) VALUES (?, ?, 1) "
+                        "ON CONFLICT (hour, decision) DO UPDATE SET count = count + 1",
+                        (hour, key),
+                    )
+                row_id: int | None = None
+                if keep and text:
+                    cursor = db.execute(
+                        "INSERT INTO unanswered (asked_at, text, kind) VALUES (?, ?, ?)",
+                        (now.isoformat(timespec="seconds"), text[:UNANSWERED_MAX_CHARS], decision),
+                    )
+                    row_id = cursor.lastrowid
+                    self._prune_unanswered(now)
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            return row_id
+
+        return await self._run(run)
+
+    def _prune_unanswered(self, now: dtm.datetime) -> None:
+        db = self._db()
+        cutoff = (now - dtm.timedelta(days=UNANSWERED_KEEP_DAYS)).isoformat(timespec="seconds")
+        db.execute("DELETE FROM unanswered WHERE asked_at < ?", (cutoff,))
+        db.execute(
+            "DELETE FROM unanswered WHERE id <= "
+            "(SELECT id FROM unanswered ORDER BY id DESC LIMIT 1 OFFSET ?)",
+            (UNANSWERED_MAX_ROWS,),
+        )
+
+    async def prune(self) -> int:
+        """Delete unanswered questions past their keeping time or over the cap; returns how many."""
+
+        def run() -> int:
+            before = self._db().total_changes
+            self._prune_unanswered(self._now())
+            return self._db().total_changes - before
+
+        return await self._run(run)
+
+    async def mark_none_of_these(self, question_id: int) -> bool:
+        """The user said none of the suggestions fitted the stored question ``question_id``."""
+
+        def run() -> bool:
+            cursor = self._db().execute("UPDATE unanswered SET kind = 'none' WHERE id = ?", (question_id,))
+            return cursor.rowcount > 0
+
+        return await self._run(run)
+
+    def _bump_entry(self, entry_id: str, column: str) -> None:
+        # ``column`` is one of three literals chosen by the callers below, never user input.
+        day = self._now().date().isoformat()
+        self._db().execute(
+            f"INSERT INTO entry_stats (day, entry_id, {column}) VALUES (?, ?, 1) "
+            f"ON CONFLICT (day, entry_id) DO UPDATE SET {column} = {column} + 1",
+            (day, entry_id),
+        )
+
+    async def record_shown(self, entry_id: str) -> None:
+        """Count one answer shown for ``entry_id`` (from a question, a button or a deep link)."""
+        await self._run(lambda: self._bump_entry(entry_id, "shown"))
+
+    async def record_feedback(self, entry_id: str, helpful: bool) -> None:
+        """Count one helpful / not helpful vote for ``entry_id`` (who voted is not stored)."""
+        await self._run(lambda: self._bump_entry(entry_id, "helpful" if helpful else "not_helpful"))
+
+    async def unanswered_since(self, since: dtm.datetime) -> list[UnansweredQuestion]:
+        """Unanswered questions asked at or after ``since``, oldest first."""
+
+        return await self._run(lambda: read_unanswered(self._db(), since))
+
+    async def stats(self, now: dtm.datetime | None = None) -> StatsSnapshot:
+        """Everything ``/stats`` shows, read in one go."""
+
+        def run() -> StatsSnapshot:
+            current = (now or self._clock()).astimezone(dtm.UTC)
+            return read_stats(self._db(), current)
+
+        return await self._run(run)
+
+
+def open_readonly(path: Path) -> sqlite3.Connection:
+    """Open an existing database for the ``azabot stats``/``unanswered`` commands (never creates one).
+
+    Read-only, so a command run next to the bot cannot change its file, even an older schema.
+    """
+    if not path.is_file():
+        raise StoreError(f"there is no database at {path} (it is created when the bot first starts)")
+    connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    found = int(connection.execute("PRAGMA user_version").fetchone()[0])
+    if found != SCHEMA_VERSION:
+        connection.close()
+        raise StoreError(
+            f"the database at {path} is at schema version {found}, this bot expects {SCHEMA_VERSION}; "
+            "start the bot once to upgrade it"
+        )
+    connection.execute("PRAGMA busy_timeout=5000")
+    return connection
+
+
+def read_unanswered(db: sqlite3.Connection, since: dtm.datetime) -> list[UnansweredQuestion]:
+    """Unanswered questions asked at or after ``since``, oldest first."""
+    rows = db.execute(
+        "SELECT asked_at, text, kind FROM unanswered WHERE asked_at >= ? ORDER BY id",
+        (since.astimezone(dtm.UTC).isoformat(timespec="seconds"),),
+    )
+    return [UnansweredQuestion(dtm.datetime.fromisoformat(a), t, k) for a, t, k in rows]
+
+
+def read_stats(db: sqlite3.Connection, now: dtm.datetime) -> StatsSnapshot:
+    """The ``/stats`` figures as of ``now`` (UTC) from an open connection."""
+    day_ago = (now - dtm.timedelta(days=1)).strftime("%Y-%m-%dT%H")
+    week_ago = (now - dtm.timedelta(days=7)).strftime("%Y-%m-%dT%H")
+    # An hour bucket counts when it started after the cut-off hour: the last 24 (or 168) whole
+    # hours plus the current one. Hourly buckets are what make "the last day" a rolling window.
+    last_day = db.execute(
+        "SELECT COALESCE(SUM(count), 0) FROM question_stats WHERE hour > ? AND decision != 'urgent'",
+        (day_ago,),
+    ).fetchone()[0]
+    decisions = dict(
+        db.execute(
+            "SELECT decision, SUM(count) FROM question_stats WHERE hour > ? GROUP BY decision", (week_ago,)
+        ).fetchall()
+    )
+    week_day = (now - dtm.timedelta(days=7)).date().isoformat()
+    top = db.execute(
+        "SELECT entry_id, SUM(shown) AS n FROM entry_stats WHERE day > ? GROUP BY entry_id "
+        "HAVING n > 0 ORDER BY n DESC, entry_id LIMIT 5",
+        (week_day,),
+    ).fetchall()
+    feedback_day = (now - dtm.timedelta(days=UNANSWERED_KEEP_DAYS)).date().isoformat()
+    least = db.execute(
+        "SELECT entry_id, SUM(helpful) AS h, SUM(not_helpful) AS nh FROM entry_stats WHERE day > ? "
+        "GROUP BY entry_id HAVING nh > 0 "
+        "ORDER BY CAST(nh AS REAL) / (h + nh) DESC, nh DESC, entry_id LIMIT 5",
+        (feedback_day,),
+    ).fetchall()
+    active = db.execute("SELECT COUNT(*) FROM subscriptions WHERE state = 'active'").fetchone()[0]
+    return StatsSnapshot(
+        questions_day=int(last_day),
+        decisions_week={str(k): int(v) for k, v in decisions.items()},
+        top_entries=tuple((str(e), int(n)) for e, n in top),
+        least_helpful=tuple((str(e), int(h), int(nh)) for e, h, nh in least),
+        active_subscriptions=int(active),
+        feedback_days=UNANSWERED_KEEP_DAYS,
+    )

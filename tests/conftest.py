@@ -20,11 +20,16 @@ TOKEN = "7001234567:AAH-fake-token_for_tests-0123456789"
 
 
 def bot_settings(server: FakeTelegram, **overrides: Any) -> Settings:
-    """Settings pointing the bot at ``server``, with the real shipped FAQ."""
+    """Settings pointing the bot at ``server``, with the real shipped FAQ.
+
+    The FAQ file watcher is off unless a test turns it on: the shipped folder may be edited
+    while tests run, and no test should reload because of that.
+    """
     settings = Settings(
         telegram_bot_token=Secret(server.token),
         telegram_base_url=server.base_url,
         faq_dir=FAQ_DIR,
+        faq_auto_reload=False,
     )
     return replace(settings, **overrides)
 

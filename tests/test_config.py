@@ -39,3 +39,10 @@ def test_unknown_timezone_is_a_clear_error() -> None:
 def test_non_numeric_admin_id_is_a_clear_error() -> None:
     with pytest.raises(SettingsError, match="ADMIN_IDS"):
         load_settings({"ADMIN_IDS": "alice"}, None)
+
+
+def test_faq_auto_reload_is_on_by_default_and_can_be_switched_off() -> None:
+    assert load_settings({}, None).faq_auto_reload is True
+    assert load_settings({"FAQ_AUTO_RELOAD": "off"}, None).faq_auto_reload is False
+    with pytest.raises(SettingsError, match="FAQ_AUTO_RELOAD"):
+        load_settings({"FAQ_AUTO_RELOAD": "sometimes"}, None)

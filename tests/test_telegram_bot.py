@@ -67,7 +67,17 @@ def no_errors(server: FakeTelegram) -> None:
 
 async def test_commands_menu_is_set(server: FakeTelegram, app: Any) -> None:
     names = [c["command"] for c in server.commands()]
-    assert names == ["start", "topics", "help", "remind", "nexttest", "timezone", "stopreminders", "privacy"]
+    assert names == [
+        "start",
+        "topics",
+        "help",
+        "remind",
+        "nexttest",
+        "timezone",
+        "stopreminders",
+        "privacy",
+        "forget",
+    ]
 
 
 # -- commands ------------------------------------------------------------------------------------
@@ -93,6 +103,7 @@ async def test_help_and_privacy(server: FakeTelegram, app: Any) -> None:
     text = text_of(privacy)
     assert "not stored with your Telegram id" in text
     assert "/forget" in text
+    assert "without your id" in text and "90 days" in text  # unanswered questions
 
 
 async def test_topics_browse_category_entry_and_back(server: FakeTelegram, app: Any) -> None:
@@ -154,7 +165,7 @@ async def test_suggestion_button_leads_to_the_answer(server: FakeTelegram, app: 
     [reply] = await say(server, question)
     assert text_of(reply).endswith(reminder_end(app))
     choices = buttons(reply)
-    assert choices[-1]["callback_data"] == "none"
+    assert choices[-1]["callback_data"].startswith("none")  # "none:<stored question id>"
     assert all(len(b["callback_data"].encode()) < 64 for b in choices)
     server.press_button(CHAT, choices[0]["text"])
     sends = await server.wait_for_sent(2, chat_id=CHAT)

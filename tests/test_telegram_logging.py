@@ -6,6 +6,7 @@ import logging
 
 from bot.config import Secret, Settings, load_settings
 from bot.logging_setup import RedactingFilter
+from bot.telegram.admin import ADMIN_KEY
 from bot.telegram.app import build_application, file_url_for
 
 TOKEN = "123456:ABC-def_ghi"
@@ -58,6 +59,8 @@ def test_build_application_does_no_io_and_uses_the_settings() -> None:
     assert app.bot.rate_limiter is None
     assert app.bot.defaults is not None
     assert app.bot.defaults.parse_mode == "HTML"
-    assert app.bot_data == {}
+    # Only the admin tools' settings; no FAQ, no database, no watcher until post_init.
+    assert list(app.bot_data) == [ADMIN_KEY]
+    assert app.bot_data[ADMIN_KEY].watcher is None
     limited = build_application(Settings(telegram_bot_token=Secret(TOKEN)))
     assert limited.bot.rate_limiter is not None

@@ -32,7 +32,18 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("timezone", "Your time zone for reminders"),
     ("stopreminders", "Stop blood-test reminders"),
     ("privacy", "What is stored and how to erase it"),
+    ("forget", "Erase everything stored about this chat"),
 )
+#: Extra commands in the menu of admins only (a command scope per admin chat).
+ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (
+    ("reload", "Admin: re-read and check the FAQ files"),
+    ("export", "Admin: send the FAQ files"),
+    ("rollback", "Admin: undo the last FAQ file installed here"),
+    ("stats", "Admin: questions, answers and feedback"),
+    ("unanswered", "Admin: frequent questions without an answer"),
+)
+#: Button actions of the /forget confirmation.
+FORGET_YES, FORGET_NO = "forget:yes", "forget:no"
 
 
 def _para(*spans: Span | str) -> Paragraph:
@@ -86,7 +97,7 @@ def help_reply(knowledge: KnowledgeBase) -> Reply:
                 "/topics - browse all topics\n/remind 08:00 - a daily blood-test reminder\n"
                 "/nexttest 3 Dec - the date of your next test\n/timezone - your time zone\n"
                 "/stopreminders - stop reminders\n/privacy - what is stored and how to erase it\n"
-                "/start - the welcome message"
+                "/forget - erase everything stored about this chat\n/start - the welcome message"
             ),
             _para(
                 "I am not a doctor and not for emergencies: for anything about your own treatment, "
@@ -105,20 +116,84 @@ def privacy_reply() -> Reply:
         (
             _para(Span("Privacy", bold=True)),
             _para(
-                "Your questions are not stored with your Telegram id. The bot reads each message, "
-                "answers it and keeps nothing about it. Technical logs contain ids and errors, never "
-                "the text of your messages."
+                "Your questions are not stored with your Telegram id. The bot reads each message and "
+                "answers it. Technical logs contain ids and errors, never the text of your messages."
+            ),
+            _para(
+                "When I can't answer a question confidently (I suggest topics, say I don't know, or you "
+                "tap “None of these”), I keep the text of the question and the time, without your id "
+                "or anything else that links it to you, for at most 90 days, so the clinic team can "
+                "add what patients are missing. I also count how often each answer is shown and how "
+                "often it was marked helpful or not helpful, again without who asked or voted."
             ),
             _para(
                 "If you subscribe to blood-test reminders, the bot stores only what it needs to send "
                 "them: your chat id, the reminder time and time zone, whether you chose daily or "
                 "test-day reminders, your next test date and the date of your last test if you give "
                 "them, the day the last reminder was sent, and when the setting was created and "
-                "changed. /stopreminders stops the reminders; /forget (coming later) will erase all of it."
+                "changed. /stopreminders stops the reminders."
+            ),
+            _para(
+                "/forget erases everything stored about this chat, after you confirm with a button, and "
+                "tells you what was erased. Questions and votes kept without an id cannot be linked to "
+                "you, so they cannot be picked out and erased; they are deleted after 90 days."
             ),
             _para("Telegram itself keeps the chat history on your devices; you can delete it at any time."),
         ),
         decision="privacy",
+        medical=False,
+    )
+
+
+def forget_confirm_reply() -> Reply:
+    """/forget: what would be erased, and the confirm button."""
+    return Reply(
+        (
+            _para(Span("Erase your data?", bold=True)),
+            _para(
+                "This erases everything the bot stores about this chat: your blood-test reminder "
+                "settings (time, time zone, test dates). Reminders stop. It cannot be undone."
+            ),
+        ),
+        (Button("Yes, erase everything", FORGET_YES), Button("Cancel", FORGET_NO)),
+        decision="forget",
+        medical=False,
+    )
+
+
+def forgotten_reply(erased: list[str]) -> Reply:
+    """After /forget was confirmed: what was erased (``erased`` describes each thing)."""
+    if erased:
+        body = _para("Erased:\n" + "\n".join(f"• {item}" for item in erased))
+    else:
+        body = _para("There was nothing stored about this chat, so nothing had to be erased.")
+    return Reply(
+        (
+            _para(Span("Done.", bold=True)),
+            body,
+            _para(
+                "Questions I could not answer are kept without any id for at most 90 days, so they "
+                "cannot be linked to you. You can use the bot again at any time."
+            ),
+        ),
+        decision="forget",
+        medical=False,
+    )
+
+
+def forget_cancelled_reply() -> Reply:
+    """/forget was cancelled."""
+    return Reply((_para("Nothing was erased."),), decision="forget", medical=False)
+
+
+def unknown_command_reply() -> Reply:
+    """Any command the bot does not know, and every admin command from someone who is not an admin.
+
+    Both get exactly this reply, so a non-admin learns nothing about admin commands.
+    """
+    return Reply(
+        (_para("Sorry, I don't know that command. /help shows what I can do."),),
+        decision="unknown_command",
         medical=False,
     )
 

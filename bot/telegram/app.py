@@ -23,13 +23,17 @@ from telegram.ext import (
     CommandHandler,
     Defaults,
     MessageHandler,
+    filters,
 )
 
+from bot.admin_replies import ADMIN_ACTION
 from bot.config import Settings
+from bot.insights import FEEDBACK
 from bot.knowledge import LoadResult, load_knowledge, required_topic_ids
 from bot.matching import Matcher
 from bot.reminder_replies import REMINDER_ACTIONS
 from bot.reminder_scheduler import Clock, utc_now
+from bot.telegram import admin as adm
 from bot.telegram import handlers as h
 from bot.telegram import reminders as rem
 from bot.telegram.actions import COMMANDS
@@ -61,8 +65,11 @@ def file_url_for(base_url: str) -> str:
     return f"{root}/file/bot" if sep else base_url
 
 
-def register_handlers(app: BotApplication) -> None:
-    """All handlers, in the order PTB tries them (the first matching one in a group wins)."""
+def register_handlers(app: BotApplication, admin_ids: frozenset[int] = frozenset()) -> None:
+    """All handlers, in the order PTB tries them (the first matching one in a group wins).
+
+    ``admin_ids`` may send FAQ files; each admin handler checks again that its user is an admin.
+    """
     new = h.NEW_MESSAGES
     # 1. Commands. Limited to new messages, so an edited "/start" is not answered twice.
     app.add_handler(CommandHandler("start", h.named("start", h.start), filters=new))
@@ -73,16 +80,32 @@ def register_handlers(app: BotApplication) -> None:
     app.add_handler(CommandHandler("timezone", h.named("timezone", rem.timezone), filters=new))
     app.add_handler(CommandHandler("nexttest", h.named("nexttest", rem.next_test), filters=new))
     app.add_handler(CommandHandler("stopreminders", h.named("stopreminders", rem.stop_command), filters=new))
+    app.add_handler(CommandHandler("forget", h.named("forget", h.forget), filters=new))
+    # Admin commands: registered for everyone so a non-admin gets the unknown-command reply.
+    for name, callback in adm.ADMIN_HANDLERS:
+        app.add_handler(CommandHandler(name, h.named(name, adm.admin_only(callback)), filters=new))
+    # Any other command: "I don't know that command" (the same reply a non-admin gets above).
+    app.add_handler(MessageHandler(new & filters.COMMAND, h.named("unknown_command", h.unknown_command)))
     # /start also resumes reminders after a block; a second group, so the welcome still comes first.
     app.add_handler(CommandHandler("start", h.named("start", rem.resume_on_start), filters=new), group=1)
-    # 2. Button presses: reminder buttons and zone choices, then answers, topic browser, "none of these".
+    # 2. Button presses: reminder buttons and zone choices, feedback, /forget, admin uploads, then
+    #    answers, topic browser, "none of these".
     app.add_handler(CallbackQueryHandler(h.named("reminder_button", rem.button), pattern=REMINDER_ACTIONS))
+    app.add_handler(CallbackQueryHandler(h.named("feedback", h.feedback_button), pattern=f"^{FEEDBACK}"))
+    app.add_handler(CallbackQueryHandler(h.named("forget_button", h.forget_button), pattern="^forget:"))
+    app.add_handler(
+        CallbackQueryHandler(h.named("upload_button", adm.upload_button), pattern=f"^{ADMIN_ACTION}")
+    )
     app.add_handler(CallbackQueryHandler(h.named("button", h.button)))
     # 3. Free text: private chats, or group messages that mention or reply to the bot.
     app.add_handler(MessageHandler(h.FREE_TEXT, h.named("free_text", h.free_text)))
-    # 4. Anything else a person can send (stickers, photos, voice, files...): ask for text.
+    # 4. A document from an admin in a private chat: a FAQ file to check and maybe install.
+    #    filters.User with no ids matches nobody, so without ADMIN_IDS every file gets step 5.
+    admins = filters.User(user_id=admin_ids) & filters.ChatType.PRIVATE
+    app.add_handler(MessageHandler(new & filters.Document.ALL & admins, h.named("upload", adm.document)))
+    # 5. Anything else a person can send (stickers, photos, voice, files...): ask for text.
     app.add_handler(MessageHandler(h.NON_TEXT, h.named("other_input", h.other_input)))
-    # 5. Errors from any of the above.
+    # 6. Errors from any of the above.
     app.add_error_handler(h.on_error)
 
 
@@ -110,7 +133,12 @@ def build_application(
         matcher = await asyncio.to_thread(Matcher, knowledge)
         app.bot_data[h.STATE_KEY] = h.BotState(knowledge=knowledge, matcher=matcher)
         await app.bot.set_my_commands([BotCommand(name, text) for name, text in COMMANDS])
-        await rem.start_reminders(app, settings, clock)
+        await adm.set_admin_commands(app.bot, settings.admin_ids)
+        reminders = await rem.start_reminders(app, settings, clock)
+        app.bot_data[h.STORE_KEY] = reminders.store
+        await reminders.store.prune()  # unanswered questions past their 90 days, even on a quiet bot
+        if settings.faq_auto_reload:
+            adm.start_watching(app.bot_data, app.bot)
         log.info(
             "bot @%s ready: %d FAQ entries in %d categories",
             app.bot.username,
@@ -119,9 +147,13 @@ def build_application(
         )
 
     async def post_stop(app: BotApplication) -> None:
+        await adm.stop_watching(app.bot_data)
+        app.bot_data.pop(h.STORE_KEY, None)
         await rem.stop_reminders(app)  # in-flight reminders finish while the bot can still send
 
     async def post_shutdown(app: BotApplication) -> None:
+        await adm.stop_watching(app.bot_data)  # no-op after post_stop
+        app.bot_data.pop(h.STORE_KEY, None)
         await rem.stop_reminders(app)  # no-op after post_stop; closes the database otherwise
         app.bot_data.pop(h.STATE_KEY, None)
         log.info("bot stopped")
@@ -147,7 +179,8 @@ def build_application(
         )
         builder = builder.rate_limiter(limiter)
     app: BotApplication = builder.build()
-    register_handlers(app)
+    app.bot_data[adm.ADMIN_KEY] = adm.make_tools(settings, knowledge_loader, clock)
+    register_handlers(app, settings.admin_ids)
     return app
 
 

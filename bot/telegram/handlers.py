@@ -6,6 +6,10 @@ medical replies always end with the safety reminder. Message text is never logge
 Edited messages are ignored: the bot does not ask Telegram for them (see ``ALLOWED_UPDATES`` in
 :mod:`bot.telegram.app`) and every handler is limited to new messages, so an edit never triggers
 a second answer.
+
+Every answer carries helpful / not helpful buttons (added in :func:`send_reply`, the one place
+all replies pass through). Each free-text question's decision is counted, and the text of those
+the bot could not answer is kept, always without user or chat id (:mod:`bot.storage`).
 """
 
 from __future__ import annotations
@@ -13,8 +17,9 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import sqlite3
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from telegram import (
@@ -29,15 +34,33 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes, filters
 
-from bot.answers import Reply, answer_reply, error_reply, render_html, respond, topics_reply
+from bot.answers import (
+    NONE_OF_THESE,
+    Button,
+    Reply,
+    answer_reply,
+    error_reply,
+    none_of_these_reply,
+    render_html,
+    respond,
+    topics_reply,
+)
+from bot.insights import FEEDBACK, feedback_buttons, parse_feedback
 from bot.knowledge import KnowledgeBase
 from bot.matching import Matcher
+from bot.reminders import Subscription
+from bot.storage import Store, StoreError
 from bot.telegram.actions import (
+    FORGET_YES,
+    forget_cancelled_reply,
+    forget_confirm_reply,
+    forgotten_reply,
     help_reply,
     is_navigation,
     non_text_reply,
     privacy_reply,
     reply_for_action,
+    unknown_command_reply,
     welcome_reply,
 )
 
@@ -45,6 +68,8 @@ log = logging.getLogger(__name__)
 
 #: Key of the :class:`BotState` in ``application.bot_data``.
 STATE_KEY = "azabot"
+#: Key of the :class:`bot.storage.Store` in ``application.bot_data`` (set once it is open).
+STORE_KEY = "azabot_store"
 #: Key in ``chat_data`` of the ids of topic-browser messages (edited in place on navigation).
 _BROWSER_KEY = "browser_messages"
 _BROWSER_KEEP = 20
@@ -69,6 +94,12 @@ def _state(context: Context) -> BotState:
     if not isinstance(state, BotState):
         raise RuntimeError("the FAQ is not loaded (post_init did not run)")
     return state
+
+
+def store_of(bot_data: dict[Any, Any]) -> Store | None:
+    """The open database, or None (not open yet, or closing)."""
+    store = bot_data.get(STORE_KEY)
+    return store if isinstance(store, Store) else None
 
 
 def named(name: str, callback: Callback) -> Callback:
@@ -134,20 +165,59 @@ NON_TEXT = (
 
 
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
-    """One button per row, callback data = the button's action (checked below 64 bytes)."""
-    rows = []
+    """One button per row (feedback buttons share one), callback data = the button's action.
+
+    Actions are checked to be below Telegram's 64 bytes; a longer one is dropped with a warning.
+    """
+    rows: list[list[InlineKeyboardButton]] = []
     for button in reply.buttons:
         if len(button.action.encode()) > _MAX_CALLBACK_BYTES:
             log.warning("dropped a button whose action is over %d bytes", _MAX_CALLBACK_BYTES)
             continue
-        rows.append([InlineKeyboardButton(button.label, callback_data=button.action)])
+        item = InlineKeyboardButton(button.label, callback_data=button.action)
+        if button.action.startswith(FEEDBACK) and rows and _is_feedback_row(rows[-1]):
+            rows[-1].append(item)
+        else:
+            rows.append([item])
     return InlineKeyboardMarkup(rows) if rows else None
+
+
+def _is_feedback_row(row: list[InlineKeyboardButton]) -> bool:
+    return all(str(b.callback_data or "").startswith(FEEDBACK) for b in row)
+
+
+def with_feedback(reply: Reply) -> Reply:
+    """An answer with the helpful / not helpful buttons added last (other replies unchanged)."""
+    if reply.decision != "answer" or not reply.entry_id:
+        return reply
+    if any(b.action.startswith(FEEDBACK) for b in reply.buttons):
+        return reply
+    return replace(reply, buttons=(*reply.buttons, *feedback_buttons(reply.entry_id)))
+
+
+async def _count(context: Context, what: str, call: Callable[[Store], Coroutine[Any, Any, Any]]) -> Any:
+    """Run a statistics write; a failure is logged (never the text) and never stops a reply."""
+    store = store_of(context.bot_data)
+    if store is None:
+        return None
+    try:
+        return await call(store)
+    except (StoreError, sqlite3.Error) as exc:  # e.g. the disk is full: answering matters more
+        log.warning("could not record %s: %s", what, type(exc).__name__)
+    return None
 
 
 async def send_reply(
     context: Context, chat_id: int, reply: Reply, *, quote: Message | None = None
 ) -> Message:
-    """Send every part of ``reply``; the keyboard goes on the last part. Returns the last message."""
+    """Send every part of ``reply``; the keyboard goes on the last part. Returns the last message.
+
+    An answer gets the feedback buttons here, and is counted as shown for its entry.
+    """
+    reply = with_feedback(reply)
+    if reply.decision == "answer" and reply.entry_id:
+        entry_id = reply.entry_id
+        await _count(context, "an answer shown", lambda store: store.record_shown(entry_id))
     parts = render_html(reply)
     markup = keyboard(reply)
     reply_to = (
@@ -244,7 +314,27 @@ async def free_text(update: Update, context: Context) -> None:
         # Matching is CPU work (~0.5 ms); in a worker thread it cannot stall the event loop,
         # which would make already-paced sends leave in bursts and trip Telegram's flood limit.
         reply = await asyncio.to_thread(respond, state.matcher, text)
+        decision, urgent = reply.decision, reply.urgent
+        question_id = await _count(
+            context,
+            "a question",
+            lambda store: store.record_question(decision, urgent=urgent, text=text),
+        )
+        if isinstance(question_id, int):
+            reply = _link_none_of_these(reply, question_id)
     await _answer(update, context, reply)
+
+
+def _link_none_of_these(reply: Reply, question_id: int) -> Reply:
+    """Point "none of these" at the stored question, so pressing it can be counted against it.
+
+    The id is of a row that holds no user id; it only lives in this one message's button.
+    """
+    buttons = tuple(
+        Button(b.label, f"{NONE_OF_THESE}:{question_id}") if b.action == NONE_OF_THESE else b
+        for b in reply.buttons
+    )
+    return replace(reply, buttons=buttons)
 
 
 async def other_input(update: Update, context: Context) -> None:
@@ -268,7 +358,15 @@ async def button(update: Update, context: Context) -> None:
         log.debug("could not answer callback query of update %s: %s", update.update_id, exc.message)
     knowledge = _state(context).knowledge
     action = query.data or ""
-    reply = reply_for_action(knowledge, action) or topics_reply(
+    if action.startswith(f"{NONE_OF_THESE}:"):
+        question = action.partition(":")[2]
+        if question.isdigit():
+            question_id = int(question)
+            await _count(context, "none of these", lambda store: store.mark_none_of_these(question_id))
+        reply: Reply | None = none_of_these_reply(knowledge)
+    else:
+        reply = reply_for_action(knowledge, action)
+    reply = reply or topics_reply(
         knowledge, intro="That button is out of date. Here are the topics:", decision="topics"
     )
     message = query.message
@@ -289,6 +387,113 @@ async def button(update: Update, context: Context) -> None:
     sent = await send_reply(context, chat.id, reply)
     if is_navigation(action):
         _remember_browser(context, sent.message_id)
+
+
+async def feedback_button(update: Update, context: Context) -> None:
+    """👍 / 👎 under an answer: count it for the entry (not who pressed) and remove the buttons.
+
+    Removing them from that message is what keeps one message from being voted on twice.
+    """
+    query = update.callback_query
+    if query is None:
+        return
+    parsed = parse_feedback(query.data or "")
+    counted = False
+    if parsed is not None and _state(context).knowledge.get(parsed[0]) is not None:
+        entry_id, helpful = parsed
+        await _count(context, "feedback", lambda store: store.record_feedback(entry_id, helpful))
+        counted = True
+    try:
+        await query.answer("Thank you for the feedback!" if counted else None)
+    except BadRequest as exc:
+        log.debug("could not answer callback query of update %s: %s", update.update_id, exc.message)
+    message = query.message
+    if isinstance(message, Message) and message.reply_markup is not None:
+        rows = [
+            [b for b in row if not str(b.callback_data or "").startswith(FEEDBACK)]
+            for row in message.reply_markup.inline_keyboard
+        ]
+        kept = [row for row in rows if row]
+        try:
+            await query.edit_message_reply_markup(InlineKeyboardMarkup(kept) if kept else None)
+        except BadRequest as exc:
+            log.debug("could not remove feedback buttons (update %s): %s", update.update_id, exc.message)
+
+
+# -- commands anyone may not know, and /forget ---------------------------------------------------
+
+
+def _addressed_command(message: Message, bot_username: str | None) -> bool:
+    """A command meant for this bot: any in a private chat; in groups only ``/cmd@ThisBot``."""
+    if message.chat.type == ChatType.PRIVATE:
+        return True
+    command = (message.text or "").split(maxsplit=1)[0] if message.text else ""
+    _, at, target = command.partition("@")
+    return bool(at) and bot_username is not None and target.lower() == bot_username.lower()
+
+
+async def unknown_command(update: Update, context: Context) -> None:
+    """A command the bot does not know, or an admin command from a non-admin: the same reply.
+
+    In groups, a command without ``@ThisBot`` may be for another bot and is left alone.
+    """
+    message = update.effective_message
+    if message is None or not _addressed_command(message, context.bot.username):
+        return
+    await _answer(update, context, unknown_command_reply())
+
+
+async def forget(update: Update, context: Context) -> None:
+    """/forget: say what would be erased and ask for confirmation."""
+    await _answer(update, context, forget_confirm_reply())
+
+
+def describe_subscription(sub: Subscription) -> str:
+    """A short, human description of a stored subscription, for the /forget receipt."""
+    details = []
+    if sub.remind_at is not None:
+        kind = "on blood-test days" if sub.mode == "phases" else "daily"
+        details.append(f"{kind} at {sub.remind_at.strftime('%H:%M')}")
+    if sub.zone:
+        details.append(f"time zone {sub.zone}")
+    if sub.next_test:
+        details.append(f"next test {sub.next_test.isoformat()}")
+    if sub.last_test:
+        details.append(f"last test {sub.last_test.isoformat()}")
+    suffix = f" ({'; '.join(details)})" if details else ""
+    return f"your blood-test reminder settings{suffix}"
+
+
+async def forget_button(update: Update, context: Context) -> None:
+    """The /forget buttons: erase the chat's subscription (and in-memory chat data) or cancel."""
+    query = update.callback_query
+    chat = update.effective_chat
+    if query is None or chat is None:
+        return
+    try:
+        await query.answer()
+    except BadRequest as exc:
+        log.debug("could not answer callback query of update %s: %s", update.update_id, exc.message)
+    message = query.message
+    if isinstance(message, Message):
+        try:  # the question is answered; its buttons must not be pressed again
+            await query.edit_message_reply_markup(None)
+        except BadRequest as exc:
+            log.debug("could not remove the /forget buttons (update %s): %s", update.update_id, exc.message)
+    if query.data != FORGET_YES:
+        await send_reply(context, chat.id, forget_cancelled_reply())
+        return
+    erased: list[str] = []
+    store = store_of(context.bot_data)
+    if store is None:
+        raise RuntimeError("the database is not open")
+    sub = await store.get(chat.id)
+    if await store.forget_chat(chat.id) and sub is not None:
+        erased.append(describe_subscription(sub))
+    if context.chat_data:
+        context.chat_data.clear()  # in memory only: ids of topic-browser messages
+    log.info("chat %s: stored data erased on request (%d item(s))", chat.id, len(erased))
+    await send_reply(context, chat.id, forgotten_reply(erased))
 
 
 # -- errors ------------------------------------------------------------------------------------
