@@ -136,7 +136,8 @@ def privacy_reply() -> Reply:
             _para(
                 "/forget erases everything stored about this chat, after you confirm with a button, and "
                 "tells you what was erased. Questions and votes kept without an id cannot be linked to "
-                "you, so they cannot be picked out and erased; they are deleted after 90 days."
+                "you, so they cannot be picked out and erased: the questions are deleted after 90 "
+                "days, and votes exist only as totals per answer and day."
             ),
             _para("Telegram itself keeps the chat history on your devices; you can delete it at any time."),
         ),
