@@ -145,9 +145,17 @@ def answer_reply(
 
 def suggest_reply(knowledge: KnowledgeBase, match: Match, signs: WarningSigns | None = None) -> Reply:
     """Closest topics as choices, plus "none of these"."""
-    paragraphs = _urgent_paragraphs(knowledge, signs) if signs else []
-    paragraphs.append(_p("I'm not completely sure what you mean. Is it one of these?"))
     buttons = [_entry_button(e) for sid in match.suggestions if (e := knowledge.get(sid))]
+    if signs:
+        # Someone describing a warning sign needs the advice above, not a guessing game; the
+        # warning-signs entry goes first and the topics are offered as further reading.
+        paragraphs = _urgent_paragraphs(knowledge, signs)
+        paragraphs.append(_p("These topics may also help:"))
+        warning = next((e for e in knowledge.entries if e.urgent), None)
+        if warning is not None and warning.id not in match.suggestions:
+            buttons.insert(0, _entry_button(warning))
+    else:
+        paragraphs = [_p("I'm not completely sure what you mean. Is it one of these?")]
     buttons.append(Button("None of these", NONE_OF_THESE))
     return _finish(
         knowledge,

@@ -103,3 +103,10 @@ def test_every_button_fits_telegram_callback_data_limit() -> None:
 def test_no_reply_gives_a_personal_dose() -> None:
     reply = respond(shipped_matcher(), "I am 52 kilo, how many mg imuran do I need?")
     assert "mg/kg" not in render_text(reply)
+
+
+def test_urgent_message_without_a_clear_topic_leads_with_the_warning_signs_entry() -> None:
+    reply = respond(shipped_matcher(), "my son is on aza and has a temp of 39")
+    assert reply.urgent and reply.decision == "suggest"
+    assert "not completely sure" not in render_text(reply)
+    assert reply.buttons[0].action == "e:warning-signs"
