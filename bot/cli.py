@@ -7,8 +7,10 @@ and for operators the same ``stats`` and ``unanswered`` reports admins get in Te
 from __future__ import annotations
 
 import argparse
+import datetime as dtm
 import json
 import logging
+import sqlite3
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -17,8 +19,10 @@ from typing import TextIO
 from bot.answers import Button, Reply, Span, render_text, respond
 from bot.config import SettingsError, load_settings
 from bot.evaluation import evaluate_matcher, load_examples
+from bot.insights import UNANSWERED_WINDOW_DAYS, group_unanswered, stats_reply, unanswered_reply
 from bot.knowledge import KnowledgeBase, LoadResult, load_knowledge, required_topic_ids
 from bot.matching import Matcher
+from bot.storage import StoreError, open_readonly, read_stats, read_unanswered
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -141,45 +145,36 @@ def _database(arg: str | None) -> Path:
     return Path(arg) if arg else load_settings().database_path
 
 
-def cmd_stats(args: argparse.Namespace) -> int:
-    """Print what /stats shows, from the database at DATABASE_PATH."""
-    import datetime as dtm
-
-    from bot.insights import stats_reply
-    from bot.storage import StoreError, open_readonly, read_stats
-
+def _print_from_database(
+    args: argparse.Namespace, build: Callable[[sqlite3.Connection, dtm.datetime], Reply]
+) -> int:
+    """Open the database read-only, build a reply from it, print it as plain text."""
     try:
         db = open_readonly(_database(args.db))
     except StoreError as exc:
         print(f"Cannot read the database: {exc}", file=sys.stderr)
         return EXIT_PROBLEMS
     try:
-        stats = read_stats(db, dtm.datetime.now(dtm.UTC))
+        reply = build(db, dtm.datetime.now(dtm.UTC))
     finally:
         db.close()
-    print(render_text(stats_reply(stats)))
+    print(render_text(reply))
     return EXIT_OK
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    """Print what /stats shows, from the database at DATABASE_PATH."""
+    return _print_from_database(args, lambda db, now: stats_reply(read_stats(db, now)))
 
 
 def cmd_unanswered(args: argparse.Namespace) -> int:
     """Print what /unanswered shows, from the database at DATABASE_PATH."""
-    import datetime as dtm
 
-    from bot.insights import UNANSWERED_WINDOW_DAYS, group_unanswered, unanswered_reply
-    from bot.storage import StoreError, open_readonly, read_unanswered
+    def build(db: sqlite3.Connection, now: dtm.datetime) -> Reply:
+        since = now - dtm.timedelta(days=UNANSWERED_WINDOW_DAYS)
+        return unanswered_reply(group_unanswered(read_unanswered(db, since)))
 
-    try:
-        db = open_readonly(_database(args.db))
-    except StoreError as exc:
-        print(f"Cannot read the database: {exc}", file=sys.stderr)
-        return EXIT_PROBLEMS
-    try:
-        since = dtm.datetime.now(dtm.UTC) - dtm.timedelta(days=UNANSWERED_WINDOW_DAYS)
-        questions = read_unanswered(db, since)
-    finally:
-        db.close()
-    print(render_text(unanswered_reply(group_unanswered(questions))))
-    return EXIT_OK
+    return _print_from_database(args, build)
 
 
 NO_TOKEN_HELP = """\
