@@ -271,6 +271,13 @@ class Matcher:
         if not ranked or ranked[0].score < limits.suggest:
             return Match("fallback", ranked[0].score if ranked else 0.0, ranked=ranked)
         best, second = ranked[0], ranked[1] if len(ranked) > 1 else Candidate("", 0.0)
+        suggestions = tuple(
+            c.entry_id for c in ranked[: limits.suggestions] if c.score >= limits.suggest * 0.8
+        )
+        if self.about_another_medicine(text):
+            # "Alcohol on methotrexate?" may be that medicine's question: never answer it outright
+            # with an azathioprine entry; offering the entries lets the person choose.
+            return Match("suggest", best.score, suggestions=suggestions, ranked=ranked)
         clause_winners = self._clause_winners(text)
         if best.score >= limits.answer and best.score - second.score >= limits.margin:
             also = next((c.entry_id for c in clause_winners if c.entry_id != best.entry_id), None)
@@ -283,9 +290,6 @@ class Matcher:
         others = [i for i in winner_ids if i != best.entry_id and i in top_ids]
         if best.entry_id in winner_ids and others:
             return Match("answer", best.score, entry_id=best.entry_id, also=others[0], ranked=ranked)
-        suggestions = tuple(
-            c.entry_id for c in ranked[: limits.suggestions] if c.score >= limits.suggest * 0.8
-        )
         return Match("suggest", best.score, suggestions=suggestions, ranked=ranked)
 
     def _clause_winners(self, text: str) -> list[Candidate]:

@@ -84,6 +84,11 @@ def test_question_about_another_medicine_alone_is_not_answered() -> None:
     assert match.decision != "answer"
 
 
+def test_question_naming_only_another_medicine_is_never_answered_outright() -> None:
+    match = shipped_matcher().match("is it ok to drink alcohol on methotrexate?")
+    assert match.decision in {"suggest", "fallback"}
+
+
 def test_another_medicine_with_azathioprine_is_still_answered() -> None:
     match = shipped_matcher().match("can I take ibuprofen with azathioprine?")
     assert (match.decision, match.entry_id) == ("answer", "drug-interactions")
