@@ -26,7 +26,7 @@ SIGN_PATTERNS: dict[str, str] = {
     "fever": (
         r"\b(?:(?<!yellow )fever\w*|febrile|feverish|high temp\w*|(?:a|the) temp\w*|temp\w* (?:of|is|was|at|"
         r"went up|keeps)|(?:3[89]|40) (?:\d )?(?:c|degrees)|(?:10[0-4]) (?:\d )?(?:f|degrees)|"
-        r"hot and (?:cold|shivery|sweaty|clammy)|burning up|(?:night )?sweats|sweating|shiver\w*|"
+        r"hot and (?:cold|shivery|sweaty|clammy)|burnin\w* up|(?:night )?sweats|sweating|shiver\w*|"
         r"shaking|chills?|rigou?rs|flu like|fluey|flu ish|(?:got|have|has|caught) (?:the )?flu\b)"
     ),
     "infection": (
@@ -35,7 +35,7 @@ SIGN_PATTERNS: dict[str, str] = {
         r"(?:tested|testing) positive|infected|oozing|pus\b|cold sores?)"
     ),
     "sore throat": (
-        r"\b(?:sore throat|throat (?:is |feels |really |so |very |a bit )*(?:sore|raw|killing|"
+        r"\b(?:sore throat|throats? (?:is |feels |really |so |very |a bit )*(?:sore|raw|killin\w*|"
         r"swollen|painful|on fire|hurts?)|strep|hurts? to swallow|painful to swallow)"
     ),
     "mouth ulcers": (
@@ -46,7 +46,7 @@ SIGN_PATTERNS: dict[str, str] = {
     "bruising": r"\b(?:bruis\w*)",
     "bleeding": (
         rf"\b(?:bleed\w*|bled|blood (?:in|when|on) {_WHO}? ?{_BODY_FLUIDS}|"
-        rf"bloody (?:{_BODY_FLUIDS}|nose|diarrhoea|diarrhea)|black (?:tarry )?(?:poo|poop|stools?)|"
+        rf"bloody (?:{_BODY_FLUIDS}|nose|diarrhoea|diarrhea)|black (?:\w+ ){{0,2}}(?:poo|poop|stools?)|"
         r"(?:poo|poop|stools?) (?:\w+ ){0,3}black|"
         r"tarry|nose ?bleeds?|coughing (?:up )?blood|(?:pink|red) (?:pee|wee|urine)|"
         r"(?:pee|wee|urine) (?:is |looks )?(?:pink|red))"
@@ -116,7 +116,10 @@ _HYPOTHETICAL = re.compile(
     r"can) (?:i|you|we) (?:know|tell)|can (?:it|this|azathioprine|imuran|aza) cause|does (?:it|this|"
     r"azathioprine|imuran|aza) cause|cause[sd]?|causing|risk\w*|chance|likely|prone|prevent\w*|"
     r"avoid\w*|protect\w*|side effects?|worried about getting|would|could i get|might i get|"
-    r"why (?:is|are|does|do) (?:being|having|it|this|that)|big deal|"
+    r"why (?:is|are|does|do) (?:being|having|it|this|that|they|you|doctors|people)|big deal|fuss|"
+    # General or second-hand: "which effects are most commonly reported", "some people get".
+    r"whether|how common|commonly|are common|(?:some|other|many) people (?:get|have|say)|"
+    r"i(?:ve)? (?:read|heard)|every (?:winter|year)|each (?:winter|year)|"
     r"vaccin\w*|jabs?|shingrix|zostavax|immune|immunity|sunscreen|sun cream)\b"
 )
 # The past: a sign that is over ("had shingles years ago", "as a child").

@@ -21,7 +21,7 @@ FLOORS = {
     "eval-dev": (0.70, 0.95, 0.02, 0.96, 0.95, 0.05),
     "eval-holdout": (0.60, 0.88, 0.04, 0.90, 0.95, 0.15),
     # Written last, by a third author, and measured once the matcher and FAQ were final.
-    "eval-fresh": (0.62, 0.92, 0.04, 0.68, 0.85, 0.25),
+    "eval-fresh": (0.62, 0.92, 0.04, 0.68, 0.95, 0.15),
 }
 
 

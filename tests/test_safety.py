@@ -23,6 +23,10 @@ from bot.safety import detect_warning_signs
         "I'm so breathless walking up the stairs",
         "found a new lump in my neck",
         "loads of bruises and I don't know where from",
+        "my stools are black and tarry since yesterday",
+        "black runny poo today",
+        "burnin up and shaky tonight",
+        "my throats killin me",
     ],
 )
 def test_sign_described_now_is_urgent(text: str) -> None:
@@ -45,6 +49,9 @@ def test_sign_described_now_is_urgent(text: str) -> None:
         "only noticed today when I saw the full blister pack",
         "the travel clinic mentioned yellow fever and typhoid",
         "why is being near someone with shingles such a big deal?",
+        "why do doctors make such a fuss about a temperature on this drug?",
+        "which side effects are most commonly reported, are allergic reactions common?",
+        "I've read some people get fever and aches at the start, how would I know?",
     ],
 )
 def test_negated_past_hypothetical_or_general_mention_is_not_urgent(text: str) -> None:
