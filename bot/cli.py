@@ -200,7 +200,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     from bot.logging_setup import setup_logging  # the Telegram stack is imported only when needed
     from bot.telegram.app import FaqError, build_application, run
 
-    setup_logging(settings.log_level, [settings.telegram_bot_token.value])
+    # The webhook secret authenticates Telegram to us; PTB logs it at DEBUG in setWebhook's parameters.
+    setup_logging(settings.log_level, [settings.telegram_bot_token.value, settings.webhook_secret.value])
     try:
         run(settings, build_application(settings))
     except FaqError as exc:
