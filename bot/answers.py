@@ -250,7 +250,16 @@ def respond(matcher: Matcher, text: str) -> Reply:
         warning = next((e for e in knowledge.entries if e.urgent), None)
         if warning is not None:
             return answer_reply(knowledge, warning.id, signs=signs, score=match.score)
-    return topics_reply(knowledge, signs=signs, score=match.score)
+    intro = OTHER_MEDICINE_INTRO if match.other_medicine else None
+    return topics_reply(knowledge, intro=intro, signs=signs, score=match.score)
+
+
+#: The fallback for a question about another medicine: say why, and where the answer is.
+OTHER_MEDICINE_INTRO = (
+    "That sounds like a question about another medicine. I only know about azathioprine "
+    "(Imuran, Azasan), so please ask your pharmacist, nurse or doctor about that one. If you "
+    "take the two together, tell them, and see \"Interactions\" among the topics below."
+)
 
 
 # -- rendering ---------------------------------------------------------------------------------

@@ -46,8 +46,9 @@ ENTRY_FIELDS = {
     "reviewed",
     "related",
     "urgent",
+    "needs_medicine",
 }
-REQUIRED_ENTRY_FIELDS = ENTRY_FIELDS - {"keywords", "related", "urgent"}
+REQUIRED_ENTRY_FIELDS = ENTRY_FIELDS - {"keywords", "related", "urgent", "needs_medicine"}
 SAFETY_FIELDS = {"reminder", "urgent_advice", "emergency_advice"}
 SMALLTALK_FIELDS = {"id", "patterns", "reply"}
 TOP_LEVEL_KEYS = ("entries", "safety", "synonyms", "smalltalk")
@@ -75,6 +76,9 @@ class Entry:
     keywords: tuple[str, ...] = ()
     related: tuple[str, ...] = ()
     urgent: bool = False
+    #: Answer only messages that refer to a medicine: without one, "is colitis curable" is a
+    #: question about the condition, not about azathioprine's role in it.
+    needs_medicine: bool = False
     file: str = ""
     line: int = 0
 
@@ -108,6 +112,9 @@ class Vocabulary:
     other_medicines: frozenset[str] = frozenset()
     #: Words that say a message is about azathioprine (after synonyms).
     own_medicine: frozenset[str] = frozenset()
+    #: Words and two-word phrases that point at the person's own medicine without naming it
+    #: ("is it safe", "my tablets"), after synonyms.
+    refers_to_own: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -280,9 +287,11 @@ def _check_entry(checker: _FileChecker, raw: object, line: int) -> tuple[Entry |
     reviewed = raw.get("reviewed")
     if "reviewed" in raw and not isinstance(reviewed, dt.date):
         checker.add(raw.line_of("reviewed"), f"{where}: 'reviewed' must be a date like 2026-11-27")
-    urgent = raw.get("urgent", False)
-    if not isinstance(urgent, bool):
-        checker.add(raw.line_of("urgent"), f"{where}: 'urgent' must be true or false")
+    flags: dict[str, object] = {}
+    for flag in ("urgent", "needs_medicine"):
+        flags[flag] = raw.get(flag, False)
+        if not isinstance(flags[flag], bool):
+            checker.add(raw.line_of(flag), f"{where}: '{flag}' must be true or false")
     if len(checker.problems) > before or set(REQUIRED_ENTRY_FIELDS) - set(raw):
         return None, phrasings
     assert isinstance(entry_id, str) and isinstance(reviewed, dt.date)
@@ -296,7 +305,8 @@ def _check_entry(checker: _FileChecker, raw: object, line: int) -> tuple[Entry |
         reviewed=reviewed,
         keywords=tuple(text for text, _ in keywords),
         related=tuple(text for text, _ in related),
-        urgent=bool(urgent),
+        urgent=bool(flags["urgent"]),
+        needs_medicine=bool(flags["needs_medicine"]),
         file=checker.file,
         line=raw.line,
     )
@@ -344,7 +354,7 @@ def _check_safety(checker: _FileChecker, raw: object, line: int) -> SafetyText |
 
 
 #: Optional word lists that may stand beside ``synonyms:`` in the same file.
-WORD_LISTS = ("ignore", "other_medicines", "own_medicine")
+WORD_LISTS = ("ignore", "other_medicines", "own_medicine", "refers_to_own")
 
 
 def _check_synonyms(checker: _FileChecker, data: LineDict) -> Vocabulary | None:

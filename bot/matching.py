@@ -22,6 +22,7 @@ between the best two entries.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import Counter
@@ -113,7 +114,28 @@ class Match:
     suggestions: tuple[str, ...] = ()
     also: str | None = None
     smalltalk: SmallTalk | None = None
+    #: The fallback is because the message is about another medicine, not ours.
+    other_medicine: bool = False
     ranked: tuple[Candidate, ...] = field(default=(), repr=False)
+
+
+@dataclass(frozen=True)
+class Mentions:
+    """Which medicines a message names (ours, another) or points at ("it", "my tablets")."""
+
+    own: bool
+    other: bool
+    refers: bool
+
+    @property
+    def another_only(self) -> bool:
+        """Names another medicine and does not name ours."""
+        return self.other and not self.own
+
+    @property
+    def any(self) -> bool:
+        """Names or points at any medicine."""
+        return self.own or self.other or self.refers
 
 
 class Matcher:
@@ -131,6 +153,7 @@ class Matcher:
         vocab = knowledge.vocabulary
         self.normaliser = Normaliser(vocab.synonyms, vocab.ignore)
         self._ids = [entry.id for entry in knowledge.entries]
+        self._needs_medicine = {entry.id for entry in knowledge.entries if entry.needs_medicine}
 
         # Phrasing lines, grouped contiguously per entry so a per-entry max is one reduceat.
         choices: list[str] = []
@@ -234,16 +257,26 @@ class Matcher:
         )
         return combined
 
+    def mentions(self, text: str) -> Mentions:
+        """Which medicines the message names or points at (words and two-word phrases)."""
+        vocabulary = self.knowledge.vocabulary
+        words = self.normaliser.words(text[:MAX_MATCH_CHARS])
+        terms = set(words) | {f"{a} {b}" for a, b in itertools.pairwise(words)}
+        return Mentions(
+            own=bool(terms & vocabulary.own_medicine),
+            other=bool(terms & vocabulary.other_medicines),
+            refers=bool(terms & vocabulary.refers_to_own),
+        )
+
     def about_another_medicine(self, text: str) -> bool:
         """True when the message names another medicine and nothing says it is about ours."""
-        vocabulary = self.knowledge.vocabulary
-        words = set(self.normaliser.words(text[:MAX_MATCH_CHARS]))
-        return bool(words & vocabulary.other_medicines) and not words & vocabulary.own_medicine
+        return self.mentions(text).another_only
 
     def rank(self, text: str, limit: int = 5) -> tuple[Candidate, ...]:
         """The best ``limit`` entries for ``text``, best first."""
         scores = self.scores(text)
-        if self.about_another_medicine(text):
+        mentions = self.mentions(text)
+        if mentions.another_only:
             scores = scores * self.thresholds.other_medicine_factor
         order = np.argsort(-scores, kind="stable")[:limit]
         return tuple(Candidate(self._ids[i], round(float(scores[i]), 1)) for i in order)
@@ -268,15 +301,25 @@ class Matcher:
         if smalltalk is not None:
             return Match("smalltalk", 100.0, smalltalk=smalltalk)
         ranked = self.rank(text, limit=max(5, limits.suggestions))
-        if not ranked or ranked[0].score < limits.suggest:
-            return Match("fallback", ranked[0].score if ranked else 0.0, ranked=ranked)
+        mentions = self.mentions(text)
+        # "Alcohol on methotrexate?" names another medicine and nothing points at ours: it is
+        # that medicine's question, which an azathioprine entry would answer wrongly.
+        other_medicine = mentions.another_only and not mentions.refers
+        if not ranked or ranked[0].score < limits.suggest or other_medicine:
+            score = ranked[0].score if ranked else 0.0
+            return Match("fallback", score, ranked=ranked, other_medicine=other_medicine)
         best, second = ranked[0], ranked[1] if len(ranked) > 1 else Candidate("", 0.0)
+        if best.entry_id in self._needs_medicine and not mentions.any:
+            # "Is colitis curable?" names no medicine: it is about the condition, and the entry on
+            # azathioprine's role in that condition would answer a different question.
+            return Match("fallback", best.score, ranked=ranked)
         suggestions = tuple(
-            c.entry_id for c in ranked[: limits.suggestions] if c.score >= limits.suggest * 0.8
-        )
-        if self.about_another_medicine(text):
-            # "Alcohol on methotrexate?" may be that medicine's question: never answer it outright
-            # with an azathioprine entry; offering the entries lets the person choose.
+            c.entry_id
+            for c in ranked
+            if c.score >= limits.suggest * 0.8 and (mentions.any or c.entry_id not in self._needs_medicine)
+        )[: limits.suggestions]
+        if mentions.another_only:
+            # "...and is it safe with ibuprofen?" may be about ours: offer, never answer outright.
             return Match("suggest", best.score, suggestions=suggestions, ranked=ranked)
         clause_winners = self._clause_winners(text)
         if best.score >= limits.answer and best.score - second.score >= limits.margin:

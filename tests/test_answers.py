@@ -33,6 +33,7 @@ def every_kind_of_reply() -> dict[str, Reply]:
         "answer": respond(matcher, "can i drink on imuran?"),
         "suggest": respond(matcher, "is it safe"),
         "fallback": respond(matcher, "how do I reset my iphone"),
+        "other medicine": respond(matcher, "side effects of tacrolimus"),
         "urgent": respond(matcher, "my gums keep bleeding"),
         "button": answer_reply(kb, "missed-dose"),
         "topics": topics_reply(kb),
@@ -110,3 +111,11 @@ def test_urgent_message_without_a_clear_topic_leads_with_the_warning_signs_entry
     assert reply.urgent and reply.decision == "suggest"
     assert "not completely sure" not in render_text(reply)
     assert reply.buttons[0].action == "e:warning-signs"
+
+
+def test_another_medicines_question_is_told_why_it_is_not_answered() -> None:
+    reply = respond(shipped_matcher(), "how do I inject humira")
+    text = render_text(reply)
+    assert reply.decision == "fallback"
+    assert "question about another medicine" in text and "pharmacist" in text
+    assert "Interactions" in [b.label for b in reply.buttons]

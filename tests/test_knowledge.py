@@ -157,3 +157,17 @@ def test_word_lists_beside_synonyms_must_be_lists_of_words(tmp_path: Path) -> No
     folder = write_faq(tmp_path, entry_yaml("first"))
     (folder / "synonyms.yaml").write_text("synonyms:\n  stomach: [tummy]\nother_medicines: ibuprofen\n")
     assert any("synonyms.yaml:3:" in p and "'other_medicines' must be a list" in p for p in messages(folder))
+
+
+def test_needs_medicine_must_be_true_or_false(tmp_path: Path) -> None:
+    folder = write_faq(tmp_path, entry_yaml("first", extra="needs_medicine: sometimes"))
+    assert any("'needs_medicine' must be true or false" in p for p in messages(folder))
+
+
+def test_needs_medicine_and_pointing_words_are_loaded(tmp_path: Path) -> None:
+    folder = write_faq(tmp_path, entry_yaml("first", extra="needs_medicine: true"), entry_yaml("second"))
+    (folder / "synonyms.yaml").write_text("synonyms:\n  tablet: [meds]\nrefers_to_own: [it, My Tablet]\n")
+    knowledge = load_knowledge(folder).knowledge
+    assert knowledge is not None
+    assert [e.needs_medicine for e in knowledge.entries] == [True, False]
+    assert knowledge.vocabulary.refers_to_own == {"it", "my tablet"}

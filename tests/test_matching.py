@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.matching import MAX_MATCH_CHARS, Matcher, Thresholds
+from bot.matching import MAX_MATCH_CHARS, Matcher, Mentions, Thresholds
 from tests.shipped import shipped_knowledge, shipped_matcher
 
 
@@ -98,3 +98,43 @@ def test_another_medicine_is_recognised_only_without_our_own() -> None:
     matcher = shipped_matcher()
     assert matcher.about_another_medicine("does metformin cause weight gain")
     assert not matcher.about_another_medicine("metformin and imuran together?")
+
+
+def test_another_medicines_own_question_is_out_of_scope() -> None:
+    match = shipped_matcher().match("how long should i stay on tacrolimus after a liver transplant")
+    assert (match.decision, match.other_medicine) == ("fallback", True)
+    assert match.suggestions == ()
+
+
+def test_another_medicine_asked_about_with_it_is_offered_not_answered() -> None:
+    match = shipped_matcher().match("is it ok to take naproxen with it?")
+    assert match.decision == "suggest"
+    assert "drug-interactions" in match.suggestions
+
+
+def test_mentions_tell_own_other_and_pointing_words_apart() -> None:
+    matcher = shipped_matcher()
+    assert matcher.mentions("imuran and prograf") == Mentions(own=True, other=True, refers=False)
+    assert matcher.mentions("are my meds safe") == Mentions(own=False, other=False, refers=True)
+    assert not matcher.mentions("is crohns hereditary").any
+
+
+def test_condition_question_naming_no_medicine_is_out_of_scope() -> None:
+    matcher = shipped_matcher()
+    for text in ["what causes rheumatoid arthritis flares", "is colitis an autoimmune disease"]:
+        assert matcher.match(text).decision == "fallback", text
+
+
+def test_condition_question_about_the_medicine_is_still_answered() -> None:
+    match = shipped_matcher().match("why would my gastro give me imuran for crohns")
+    assert (match.decision, match.entry_id) == ("answer", "crohns-and-colitis")
+
+
+def test_condition_entries_are_not_suggested_without_a_medicine() -> None:
+    matcher = shipped_matcher()
+    for text in [
+        "best stretches for stiff hands with rheumatoid arthritis",
+        "how long do transplanted livers last",
+    ]:
+        match = matcher.match(text)
+        assert not set(match.suggestions) & {"rheumatoid-arthritis-and-lupus", "organ-transplant"}, text
