@@ -1,16 +1,21 @@
 """The minimal echo bot the capacity benchmark compares with: same library, same settings source.
 
 Run by ``bench.telegram`` as ``python -m bench.echo_bot`` with TELEGRAM_BOT_TOKEN and
-TELEGRAM_BASE_URL in the environment.
+TELEGRAM_BASE_URL in the environment. ``python -m bench.echo_bot tuned`` uses the same HTTP
+pool, pool timeout and concurrency as azabot (``bot/telegram/limits.py``), so the comparison is
+with what the library allows under the same settings, not only under its defaults.
 """
 
 from __future__ import annotations
+
+import sys
 
 from telegram import Update
 from telegram.ext import Application, ContextTypes, MessageHandler, filters
 
 from bot.config import load_settings
 from bot.logging_setup import setup_logging
+from bot.telegram.limits import CONCURRENT_UPDATES, CONNECTION_POOL_SIZE, POOL_TIMEOUT
 
 
 async def echo(update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
@@ -24,13 +29,18 @@ def main() -> None:
     """Poll until SIGTERM, echoing every text message."""
     settings = load_settings()
     setup_logging("WARNING", [settings.telegram_bot_token.value])
-    app = (
-        Application.builder()
-        .token(settings.telegram_bot_token.value)
-        .base_url(settings.telegram_base_url)
-        .concurrent_updates(True)
-        .build()
+    builder = (
+        Application.builder().token(settings.telegram_bot_token.value).base_url(settings.telegram_base_url)
     )
+    if "tuned" in sys.argv[1:]:
+        builder = (
+            builder.concurrent_updates(CONCURRENT_UPDATES)
+            .connection_pool_size(CONNECTION_POOL_SIZE)
+            .pool_timeout(POOL_TIMEOUT)
+        )
+    else:
+        builder = builder.concurrent_updates(True)
+    app = builder.build()
     app.add_handler(MessageHandler(filters.TEXT, echo))
     app.run_polling(allowed_updates=[Update.MESSAGE])
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -37,6 +38,17 @@ from bot.telegram import admin as adm
 from bot.telegram import handlers as h
 from bot.telegram import reminders as rem
 from bot.telegram.actions import COMMANDS
+from bot.telegram.backlog import BoundedUpdateQueue
+from bot.telegram.limits import (
+    CONCURRENT_UPDATES,
+    CONNECTION_POOL_SIZE,
+    MAX_HELD_UPDATES,
+    POOL_TIMEOUT,
+    RATE_LIMIT_RETRIES,
+    SENDS_PER_SECOND,
+    UPDATE_QUEUE_SIZE,
+    WORKER_THREADS,
+)
 
 log = logging.getLogger(__name__)
 
@@ -44,10 +56,6 @@ BotApplication = Application[Any, Any, Any, Any, Any, Any]
 KnowledgeLoader = Callable[[Path], LoadResult]
 #: The only updates the bot asks Telegram for; edited messages are deliberately not among them.
 ALLOWED_UPDATES: list[str] = [Update.MESSAGE, Update.CALLBACK_QUERY]
-RATE_LIMIT_RETRIES = 3
-#: Outgoing messages a second. Telegram allows about 30; pacing one send every 1/28 s (a bucket of
-#: one) instead of bursts of 30 keeps every one-second window under the cap, so 429s are rare.
-SENDS_PER_SECOND = 28
 
 
 class FaqError(RuntimeError):
@@ -120,6 +128,11 @@ def build_application(
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
 
     async def post_init(app: BotApplication) -> None:
+        # Matching, FAQ loads and file reads run in worker threads (asyncio.to_thread). Two are
+        # enough, as the work holds the GIL, and each thread costs memory (its own malloc arena).
+        asyncio.get_running_loop().set_default_executor(
+            ThreadPoolExecutor(max_workers=WORKER_THREADS, thread_name_prefix="azabot-worker")
+        )
         result = await asyncio.to_thread(knowledge_loader, settings.faq_dir)
         if result.knowledge is None:
             for problem in result.problems:
@@ -166,7 +179,10 @@ def build_application(
         .defaults(
             Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True))
         )
-        .concurrent_updates(True)
+        .update_queue(BoundedUpdateQueue(limit=MAX_HELD_UPDATES, maxsize=UPDATE_QUEUE_SIZE))
+        .concurrent_updates(CONCURRENT_UPDATES)
+        .connection_pool_size(CONNECTION_POOL_SIZE)
+        .pool_timeout(POOL_TIMEOUT)
         .post_init(post_init)
         .post_stop(post_stop)
         .post_shutdown(post_shutdown)
