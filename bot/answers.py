@@ -258,7 +258,7 @@ def respond(matcher: Matcher, text: str) -> Reply:
 OTHER_MEDICINE_INTRO = (
     "That sounds like a question about another medicine. I only know about azathioprine "
     "(Imuran, Azasan), so please ask your pharmacist, nurse or doctor about that one. If you "
-    "take the two together, tell them, and see \"Interactions\" among the topics below."
+    'take the two together, tell them, and see "Interactions" among the topics below.'
 )
 
 
