@@ -129,3 +129,71 @@ def test_cli_stats_without_a_database_says_so_and_creates_nothing(
     assert main(["stats", "--db", str(tmp_path / "missing.sqlite3")]) == 1
     assert "no database" in capsys.readouterr().err
     assert not (tmp_path / "missing.sqlite3").exists()
+
+
+def counted(path: Path) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    with sqlite3.connect(path) as db:
+        query = "SELECT hour, decision, count FROM question_stats ORDER BY decision"
+        questions = db.execute(query).fetchall()
+        shown = db.execute("SELECT day, entry_id, shown FROM entry_stats").fetchall()
+    return questions, shown
+
+
+async def test_counts_wait_in_memory_until_flushed_then_add_up(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    store = await Store.open(path, FakeClock("2026-06-01T12:00"))
+    try:
+        for _ in range(3):
+            await store.record_question("answer", urgent=True)
+            await store.record_shown("alcohol")
+        assert counted(path) == ([], [])
+        await store.flush_counts()
+        await store.record_question("answer")
+        await store.flush_counts()
+        assert counted(path) == (
+            [("2026-06-01T12", "answer", 4), ("2026-06-01T12", "urgent", 3)],
+            [("2026-06-01", "alcohol", 3)],
+        )
+    finally:
+        await store.close()
+
+
+async def test_closing_the_store_writes_pending_counts(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    store = await Store.open(path, FakeClock("2026-06-01T12:00"))
+    await store.record_question("suggest", text="something odd")
+    await store.close()
+    assert counted(path)[0] == [("2026-06-01T12", "suggest", 1)]
+
+
+async def test_stats_include_counts_not_yet_flushed(tmp_path: Path) -> None:
+    store = await Store.open(tmp_path / "db.sqlite3", FakeClock("2026-06-01T12:00"))
+    try:
+        await store.record_question("fallback")
+        snapshot = await store.stats(T0)
+    finally:
+        await store.close()
+    assert snapshot.questions_day == 1
+
+
+async def test_a_failed_flush_keeps_the_counts_for_the_next_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "db.sqlite3"
+    store = await Store.open(path, FakeClock("2026-06-01T12:00"))
+    try:
+        await store.record_question("answer")
+        real_db = store._db
+
+        def full_disk() -> sqlite3.Connection:
+            raise sqlite3.OperationalError("database or disk is full")
+
+        monkeypatch.setattr(store, "_db", full_disk)
+        with pytest.raises(sqlite3.OperationalError):
+            await store.flush_counts()
+        monkeypatch.setattr(store, "_db", real_db)
+        await store.record_question("answer")
+        await store.flush_counts()
+        assert counted(path)[0] == [("2026-06-01T12", "answer", 2)]
+    finally:
+        await store.close()

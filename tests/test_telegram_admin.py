@@ -8,12 +8,14 @@ import shutil
 import sqlite3
 from pathlib import Path
 from typing import Any
+from unittest.mock import ANY
 
 import pytest
 
 from bot.faqadmin import BACKUP_DIRNAME
 from bot.logging_setup import install_redaction
 from bot.telegram import admin as adm
+from bot.telegram.handlers import store_of
 from tests.conftest import FAQ_DIR, TOKEN, StartBot
 from tests.fake_telegram import JSON, FakeTelegram
 from tests.test_telegram_bot import buttons, pick, say, state, text_of
@@ -64,8 +66,16 @@ def yaml_names(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.glob("*.yaml"))
 
 
+async def stored_rows(app: Any, path: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table, after the bot has written the counts it keeps in memory."""
+    store = store_of(app.bot_data)
+    assert store is not None
+    await store.flush_counts()
+    return db_rows(path)
+
+
 def db_rows(path: Path) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table in the database."""
+    """Every row of every table in the database (counts not yet flushed are not there)."""
     with sqlite3.connect(path) as db:
         tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
         return {t: db.execute(f"SELECT * FROM {t}").fetchall() for t in tables}
@@ -340,7 +350,7 @@ async def test_forget_erases_every_row_about_the_chat(server: FakeTelegram, bot:
     done = await press(server, USER, "Yes, erase everything", confirm["message_id"])
     assert "Erased" in text_of(done)
     assert "reminder settings" in text_of(done) and "08:00" in text_of(done)
-    rows = db_rows(database)
+    rows = await stored_rows(bot, database)
     assert rows["subscriptions"] == []
     assert not any(USER in row for table in rows.values() for row in table)
 
@@ -367,7 +377,8 @@ async def test_feedback_is_counted_per_entry_without_user_id(
         for b in row
         if b["callback_data"].startswith("fb:")
     ]
-    rows = db_rows(tmp_path / "azabot.sqlite3")
+    assert db_rows(tmp_path / "azabot.sqlite3")["entry_stats"] == [(ANY, entry_id, 0, 1, 0)]
+    rows = await stored_rows(bot, tmp_path / "azabot.sqlite3")  # "shown" waits in memory till now
     [(_, stored_id, shown, helpful, not_helpful)] = rows["entry_stats"]
     assert (stored_id, shown, helpful, not_helpful) == (entry_id, 1, 1, 0)
     assert not any(USER in row for table in rows.values() for row in table)
@@ -380,7 +391,7 @@ async def test_unanswered_questions_are_stored_without_user_id_and_shown_grouped
     for question in questions:
         [reply] = await say(server, question, USER)
         assert reply  # fallback (or suggest): both are kept
-    rows = db_rows(tmp_path / "azabot.sqlite3")
+    rows = await stored_rows(bot, tmp_path / "azabot.sqlite3")
     assert sorted(r[2] for r in rows["unanswered"]) == sorted(questions)
     assert not any(USER in row for table in rows.values() for row in table)
     [report] = await say(server, "/unanswered", ADMIN)
