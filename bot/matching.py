@@ -40,6 +40,8 @@ Decision = Literal["answer", "suggest", "fallback", "smalltalk"]
 
 #: Only this much of a message is matched: enough for any real question, bounded cost for 5,000.
 MAX_MATCH_CHARS = 600
+#: Spelling corrections remembered per FAQ load (see ``Matcher._correct``).
+MAX_CACHED_CORRECTIONS = 20_000
 #: A clause that starts with one of these asks something; others are usually context.
 _QUESTION_WORDS = frozenset(
     [
@@ -215,6 +217,10 @@ class Matcher:
             )
             if found is not None:
                 corrected = found[0]
+        if len(self._corrections) >= MAX_CACHED_CORRECTIONS:
+            # Every new misspelling or stray word adds an entry; a bot running for months must
+            # not grow without bound. Starting over costs one fuzzy lookup per word.
+            self._corrections.clear()
         self._corrections[word] = corrected
         return corrected
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from bot import matching
 from bot.matching import MAX_MATCH_CHARS, Matcher, Mentions, Thresholds
 from tests.shipped import shipped_knowledge, shipped_matcher
 
@@ -138,3 +141,12 @@ def test_condition_entries_are_not_suggested_without_a_medicine() -> None:
     ]:
         match = matcher.match(text)
         assert not set(match.suggestions) & {"rheumatoid-arthritis-and-lupus", "organ-transplant"}, text
+
+
+def test_spelling_corrections_cache_stays_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(matching, "MAX_CACHED_CORRECTIONS", 5)
+    matcher = Matcher(shipped_knowledge(), embedder=shipped_matcher().embedder)
+    for n in range(12):
+        matcher.content_words(f"zorblax{'q' * n}")
+    assert 0 < len(matcher._corrections) <= 5
+    assert matcher.content_words("imuraan alcohoool") == shipped_matcher().content_words("imuraan alcohoool")
