@@ -124,7 +124,7 @@ _HYPOTHETICAL = re.compile(
 )
 # The past: a sign that is over ("had shingles years ago", "as a child").
 _PAST = re.compile(
-    r"\b(?:years? ago|months ago|last year|years back|as a (?:child|kid|baby)|when i was (?:a |"
+    r"\b(?:(?:years?|yrs?) ago|months ago|last year|years back|as a (?:child|kid|baby)|when i was (?:a |"
     r"younger|little|small)|in the past|used to|history of|previously|already had|had it before|"
     r"before i started|long time ago|ages ago|childhood|had (?:chicken ?pox|shingles)|last month|"
     r"gone now|went away|cleared up|stopped (?:by itself|on its own|after|quickly|straight away)|"

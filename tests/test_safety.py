@@ -39,6 +39,7 @@ def test_sign_described_now_is_urgent(text: str) -> None:
         "no fever or anything, just wondering about alcohol",
         "I don't have a sore throat",
         "had shingles years ago, can I still take it?",
+        "bad nosebleeds 3 yrs ago, fine since",
         "what if I get a fever?",
         "what symptoms should I look out for on imuran?",
         "can azathioprine cause bruising?",
