@@ -24,7 +24,7 @@ from bot.matching import Match, Matcher
 from bot.safety import detect_warning_signs
 
 ROOT = Path(__file__).resolve().parent.parent
-SETS = [ROOT / "tests" / "data" / f"eval-{name}.jsonl" for name in ("dev", "holdout", "fresh")]
+SETS = [ROOT / "tests" / "data" / f"eval-{name}.jsonl" for name in ("dev", "holdout", "fresh", "unseen")]
 
 
 def naive_matcher(knowledge: KnowledgeBase) -> Callable[[str], Match]:

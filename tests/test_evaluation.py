@@ -1,9 +1,12 @@
 """Accuracy floors on the evaluation sets, set just under what was measured, so regressions fail.
 
-Measured with `azabot eval tests/data/eval-dev.jsonl` and `... eval-holdout.jsonl` (see README).
+Measured with `azabot eval tests/data/eval-<name>.jsonl` (see README, "Matching accuracy").
 The dev set was used to choose weights and thresholds; the held-out set, written by a different
-author, was measured (and informed one decision, see README); the fresh set, by a third author,
-was measured only. All were written without seeing the FAQ's phrasings.
+author, was measured (and informed one decision); the fresh set, by a third author, was measured
+and then used to fix warning-sign and out-of-scope weaknesses; the unseen set, by a fourth
+author blind to the FAQ, the matcher and the other sets, was measured before and after this
+session's changes (one warning-sign fix, "yrs ago", came after). All were written without seeing
+the FAQ's phrasings.
 """
 
 from __future__ import annotations
@@ -18,10 +21,10 @@ from tests.shipped import DATA_DIR, shipped_knowledge, shipped_matcher
 
 FLOORS = {
     # name: (top1, within_top3, max_confidently_wrong, oos_rejected, urgent_recall, max_false_alarms)
-    "eval-dev": (0.70, 0.95, 0.02, 0.96, 0.95, 0.05),
-    "eval-holdout": (0.60, 0.88, 0.04, 0.90, 0.95, 0.15),
-    # Written last, by a third author, and measured once the matcher and FAQ were final.
-    "eval-fresh": (0.62, 0.92, 0.04, 0.68, 0.95, 0.15),
+    "eval-dev": (0.70, 0.95, 0.02, 0.98, 0.95, 0.05),
+    "eval-holdout": (0.60, 0.88, 0.04, 0.94, 0.95, 0.15),
+    "eval-fresh": (0.62, 0.92, 0.04, 0.90, 0.95, 0.15),
+    "eval-unseen": (0.80, 0.94, 0.04, 0.78, 0.95, 0.20),
 }
 
 
