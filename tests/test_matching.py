@@ -150,3 +150,7 @@ def test_spelling_corrections_cache_stays_bounded(monkeypatch: pytest.MonkeyPatc
         matcher.content_words(f"zorblax{'q' * n}")
     assert 0 < len(matcher._corrections) <= 5
     assert matcher.content_words("imuraan alcohoool") == shipped_matcher().content_words("imuraan alcohoool")
+
+
+def test_another_medicine_with_a_carers_his_tablets_is_not_called_that_medicines_question() -> None:
+    assert not shipped_matcher().match("can my son take calpol with his tablets").other_medicine
