@@ -122,6 +122,14 @@ class Match:
 
 
 @dataclass(frozen=True)
+class _Reading:
+    """A message normalised once: its words (synonyms applied) and its scoring words."""
+
+    words: list[str]
+    content: list[str]
+
+
+@dataclass(frozen=True)
 class Mentions:
     """Which medicines a message names (ours, another) or points at ("it", "my tablets")."""
 
@@ -226,15 +234,23 @@ class Matcher:
 
     def content_words(self, text: str) -> list[str]:
         """The message's meaningful words after normalisation and spelling correction."""
-        words = self.normaliser.content_words(text[:MAX_MATCH_CHARS])
-        return [self._correct(word) or word for word in words]
+        return self._read(text).content
+
+    def _read(self, text: str) -> _Reading:
+        """Normalise once; scoring, mentions and embedding all use the result."""
+        words = self.normaliser.words(text[:MAX_MATCH_CHARS])
+        content = self.normaliser.meaningful(words)
+        return _Reading(words, [self._correct(word) or word for word in content])
 
     # -- scoring ---------------------------------------------------------------------------
 
     def scores(self, text: str) -> np.ndarray:
         """Combined 0-100 score of ``text`` against every entry (in FAQ order)."""
+        return self._scores(self._read(text))
+
+    def _scores(self, reading: _Reading) -> np.ndarray:
         n = len(self._ids)
-        words = self.content_words(text)
+        words = reading.content
         if not words or n == 0:
             return np.zeros(n)
         evidence = np.zeros(n)
@@ -248,8 +264,7 @@ class Matcher:
         similarity = process.cdist([query], self._choices, scorer=fuzz.ratio)[0]
         best_phrase = np.maximum.reduceat(similarity, self._starts) / 100.0
         # Embed the synonym-normalised words, so "6mp" and "aza" mean what the FAQ says.
-        normalised = " ".join(self.normaliser.words(text[:MAX_MATCH_CHARS]))
-        cosine = self._vectors @ self.embedder.embed([normalised])[0]
+        cosine = self._vectors @ self.embedder.embed([" ".join(reading.words)])[0]
         meaning = np.maximum.reduceat(cosine, self._vector_starts)
         weights = _WEIGHTS
         combined: np.ndarray = (
@@ -265,8 +280,10 @@ class Matcher:
 
     def mentions(self, text: str) -> Mentions:
         """Which medicines the message names or points at (words and two-word phrases)."""
+        return self._mentions(self._read(text).words)
+
+    def _mentions(self, words: list[str]) -> Mentions:
         vocabulary = self.knowledge.vocabulary
-        words = self.normaliser.words(text[:MAX_MATCH_CHARS])
         terms = set(words) | {f"{a} {b}" for a, b in itertools.pairwise(words)}
         return Mentions(
             own=bool(terms & vocabulary.own_medicine),
@@ -280,8 +297,11 @@ class Matcher:
 
     def rank(self, text: str, limit: int = 5) -> tuple[Candidate, ...]:
         """The best ``limit`` entries for ``text``, best first."""
-        scores = self.scores(text)
-        mentions = self.mentions(text)
+        reading = self._read(text)
+        return self._rank(reading, self._mentions(reading.words), limit)
+
+    def _rank(self, reading: _Reading, mentions: Mentions, limit: int) -> tuple[Candidate, ...]:
+        scores = self._scores(reading)
         if mentions.another_only:
             scores = scores * self.thresholds.other_medicine_factor
         order = np.argsort(-scores, kind="stable")[:limit]
@@ -306,8 +326,9 @@ class Matcher:
         smalltalk = self.smalltalk_for(text)
         if smalltalk is not None:
             return Match("smalltalk", 100.0, smalltalk=smalltalk)
-        ranked = self.rank(text, limit=max(5, limits.suggestions))
-        mentions = self.mentions(text)
+        reading = self._read(text)
+        mentions = self._mentions(reading.words)
+        ranked = self._rank(reading, mentions, limit=max(5, limits.suggestions))
         # "Alcohol on methotrexate?" names another medicine and nothing points at ours: it is
         # that medicine's question, which an azathioprine entry would answer wrongly.
         other_medicine = mentions.another_only and not mentions.refers

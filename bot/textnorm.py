@@ -73,4 +73,8 @@ class Normaliser:
 
     def content_words(self, text: str) -> list[str]:
         """The stemmed words that carry meaning: what scoring compares."""
-        return [stem(word) for word in self.words(text) if word not in self.ignore]
+        return self.meaningful(self.words(text))
+
+    def meaningful(self, words: list[str]) -> list[str]:
+        """The stemmed words among ``words`` (from :meth:`words`) that carry meaning."""
+        return [stem(word) for word in words if word not in self.ignore]
