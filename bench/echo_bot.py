@@ -3,14 +3,18 @@
 Run by ``bench.telegram`` as ``python -m bench.echo_bot`` with TELEGRAM_BOT_TOKEN and
 TELEGRAM_BASE_URL in the environment. ``python -m bench.echo_bot tuned`` uses the same HTTP
 pool, pool timeout and concurrency as azabot (``bot/telegram/limits.py``), so the comparison is
-with what the library allows under the same settings, not only under its defaults.
+with what the library allows under the same settings, not only under its defaults. With
+ECHO_REPLY set (JSON: ``html`` and ``buttons``, one ``[label, data]`` row each) it sends that
+reply instead of the text: the library's cost for a message as long as azabot's answers.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import sys
 
-from telegram import Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, ContextTypes, MessageHandler, filters
 
 from bot.config import load_settings
@@ -19,10 +23,17 @@ from bot.telegram.limits import CONCURRENT_UPDATES, CONNECTION_POOL_SIZE, POOL_T
 
 
 async def echo(update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
-    """Send the text back."""
+    """Send the text back (or the fixed ECHO_REPLY)."""
     message = update.effective_message
-    if message is not None and message.text is not None:
+    if message is None or message.text is None:
+        return
+    fixed = os.environ.get("ECHO_REPLY")
+    if fixed is None:
         await message.reply_text(message.text)
+        return
+    reply = json.loads(fixed)
+    rows = [[InlineKeyboardButton(label, callback_data=data)] for label, data in reply["buttons"]]
+    await message.reply_text(reply["html"], parse_mode="HTML", reply_markup=InlineKeyboardMarkup(rows))
 
 
 def main() -> None:

@@ -81,10 +81,10 @@ async def _stop(process: asyncio.subprocess.Process) -> None:
     await asyncio.wait_for(process.wait(), timeout=30)
 
 
-async def capacity(module: str) -> dict[str, float]:
+async def capacity(module: str, **env: str) -> dict[str, float]:
     """Burst throughput, steady-load latency, peak memory and start-up time of one bot."""
     async with FakeTelegram(token=TOKEN) as server:
-        process, startup = await _start(server, module, RATE_LIMITER="off")
+        process, startup = await _start(server, module, RATE_LIMITER="off", **env)
         started = time.monotonic()
         for n in range(BURST):
             server.push_text(100_000 + n, QUESTIONS[n % len(QUESTIONS)], user_id=100_000 + n)
@@ -127,9 +127,26 @@ async def under_limits(users: int = 500) -> dict[str, float]:
     return {"rate": users / elapsed, "lost": users - len(answered), "rejected": rejected, "elapsed": elapsed}
 
 
+def typical_reply() -> str:
+    """azabot's reply to a typical question, as the echo bot's ECHO_REPLY (HTML and buttons)."""
+    from bot.answers import render_html, respond
+    from bot.insights import feedback_buttons
+    from tests.shipped import shipped_matcher
+
+    reply = respond(shipped_matcher(), "can i drink on imuran?")
+    buttons = [*reply.buttons, *feedback_buttons(reply.entry_id or "")]
+    return json.dumps({"html": render_html(reply)[0], "buttons": [[b.label, b.action] for b in buttons]})
+
+
+async def capacity_echo_sized() -> dict[str, float]:
+    """The equally tuned echo bot, sending a reply as long as azabot's instead of the text."""
+    return await capacity("bench.echo_bot tuned", ECHO_REPLY=typical_reply())
+
+
 PARTS: dict[str, Callable[[], Coroutine[Any, Any, dict[str, float]]]] = {
     "echo": functools.partial(capacity, "bench.echo_bot"),
     "echo-tuned": functools.partial(capacity, "bench.echo_bot tuned"),
+    "echo-sized": capacity_echo_sized,
     "azabot": functools.partial(capacity, "bot run"),
     "limits": under_limits,
 }
@@ -159,7 +176,8 @@ def main() -> None:
     if "--part" in sys.argv:
         print(json.dumps(asyncio.run(PARTS[sys.argv[sys.argv.index("--part") + 1]]())))
         return
-    echo, tuned, azabot = run_part("echo"), run_part("echo-tuned"), run_part("azabot")
+    echo, tuned, sized = run_part("echo"), run_part("echo-tuned"), run_part("echo-sized")
+    azabot = run_part("azabot")
     limited = run_part("limits")
     print(
         f"# Capacity: burst of {BURST} messages from {BURST} users (throughput), then "
@@ -170,6 +188,7 @@ def main() -> None:
     rows = [
         ("echo bot, library defaults", echo),
         ("echo bot, azabot's HTTP pool and concurrency", tuned),
+        ("the same, replying with azabot's answer to a typical question", sized),
         ("azabot", azabot),
     ]
     for name, r in rows:
@@ -180,6 +199,7 @@ def main() -> None:
     print(
         f"\nazabot rate = {azabot['rate'] / echo['rate']:.0%} of the default echo bot's, "
         f"{azabot['rate'] / tuned['rate']:.0%} of the equally tuned echo bot's, "
+        f"{azabot['rate'] / sized['rate']:.0%} of that bot's when it sends a reply as long as azabot's, "
         f"{azabot['rate'] / 30:.1f}x Telegram's cap of 30/s.\n"
     )
     print("# Under Telegram's limits: 500 users at once, limiter on, server enforcing 30/s\n")
