@@ -154,3 +154,15 @@ def test_spelling_corrections_cache_stays_bounded(monkeypatch: pytest.MonkeyPatc
 
 def test_another_medicine_with_a_carers_his_tablets_is_not_called_that_medicines_question() -> None:
     assert not shipped_matcher().match("can my son take calpol with his tablets").other_medicine
+
+
+def test_on_another_medicine_as_well_means_in_addition_to_ours() -> None:
+    match = shipped_matcher().match("does the infection risk go up if im on infliximab as well")
+    assert not match.other_medicine
+    assert match.decision in {"answer", "suggest"}
+
+
+def test_steroid_sparing_is_about_azathioprine() -> None:
+    match = shipped_matcher().match("what does steroid-sparing actually mean")
+    assert not match.other_medicine
+    assert match.entry_id == "steroids-together" or "steroids-together" in match.suggestions
