@@ -40,6 +40,8 @@ Decision = Literal["answer", "suggest", "fallback", "smalltalk"]
 
 #: Only this much of a message is matched: enough for any real question, bounded cost for 5,000.
 MAX_MATCH_CHARS = 600
+#: Messages of at least this many words may be answered from their one question clause alone.
+LONG_MESSAGE_WORDS = 15
 #: Spelling corrections remembered per FAQ load (see ``Matcher._correct``).
 MAX_CACHED_CORRECTIONS = 20_000
 #: A clause that starts with one of these asks something; others are usually context.
@@ -360,25 +362,49 @@ class Matcher:
         others = [i for i in winner_ids if i != best.entry_id and i in top_ids]
         if best.entry_id in winner_ids and others:
             return Match("answer", best.score, entry_id=best.entry_id, also=others[0], ranked=ranked)
+        # A long message with context ("I'm 34, diagnosed in 2019, ... how long before it works?")
+        # dilutes the score. When its one question, on its own, clearly names the entry that
+        # also leads overall, answer it.
+        lone = self._lone_question_winner(text)
+        if lone is not None and lone.entry_id == best.entry_id:
+            return Match("answer", best.score, entry_id=best.entry_id, ranked=ranked)
         return Match("suggest", best.score, suggestions=suggestions, ranked=ranked)
+
+    def _question_clauses(self, text: str, min_words: int) -> list[str]:
+        """The clauses that start like questions ("how long...", "can I...")."""
+        return [
+            c
+            for c in _CLAUSE_SPLIT.split(text[:MAX_MATCH_CHARS])
+            if len(c.split()) >= min_words and fold(c).split()[0] in _QUESTION_WORDS
+        ]
+
+    def _clear_winner(self, clause: str) -> Candidate | None:
+        """The clause's best entry if it leads clearly, else None."""
+        top = self.rank(clause, limit=2)
+        if not top:
+            return None
+        lead = top[0].score - (top[1].score if len(top) > 1 else 0.0)
+        if top[0].score >= self.thresholds.second_topic and lead >= self.thresholds.margin:
+            return top[0]
+        return None
+
+    def _lone_question_winner(self, text: str) -> Candidate | None:
+        """For a long message with exactly one question clause: that clause's clear winner."""
+        if len(text[:MAX_MATCH_CHARS].split()) < LONG_MESSAGE_WORDS:
+            return None
+        clauses = self._question_clauses(text, min_words=3)
+        return self._clear_winner(clauses[0]) if len(clauses) == 1 else None
 
     def _clause_winners(self, text: str) -> list[Candidate]:
         """Clear winners of the message's clauses (distinct entries, best first)."""
-        clauses = [
-            c
-            for c in _CLAUSE_SPLIT.split(text[:MAX_MATCH_CHARS])
-            if len(c.split()) >= 2 and fold(c).split()[0] in _QUESTION_WORDS
-        ]
+        clauses = self._question_clauses(text, min_words=2)
         if len(clauses) < 2:
             return []
         winners: dict[str, Candidate] = {}
         for clause in clauses:
-            top = self.rank(clause, limit=2)
-            if not top:
-                continue
-            lead = top[0].score - (top[1].score if len(top) > 1 else 0.0)
-            if top[0].score >= self.thresholds.second_topic and lead >= self.thresholds.margin:
-                known = winners.get(top[0].entry_id)
-                if known is None or top[0].score > known.score:
-                    winners[top[0].entry_id] = top[0]
+            winner = self._clear_winner(clause)
+            if winner is not None:
+                known = winners.get(winner.entry_id)
+                if known is None or winner.score > known.score:
+                    winners[winner.entry_id] = winner
         return sorted(winners.values(), key=lambda c: -c.score)

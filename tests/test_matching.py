@@ -166,3 +166,27 @@ def test_steroid_sparing_is_about_azathioprine() -> None:
     match = shipped_matcher().match("what does steroid-sparing actually mean")
     assert not match.other_medicine
     assert match.entry_id == "steroids-together" or "steroids-together" in match.suggestions
+
+
+LONG_CONTEXT = (
+    "started on aza for my UC six weeks ago after two rounds of steroids, my consultant wants to "
+    "bring the pred down slowly now. does the aza let me come off the steroids completely"
+)
+
+
+def test_long_message_is_answered_when_its_one_question_names_the_leading_entry() -> None:
+    match = shipped_matcher().match(LONG_CONTEXT)
+    assert (match.decision, match.entry_id) == ("answer", "steroids-together")
+
+
+def test_long_message_without_that_rule_would_only_be_suggested(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(matching, "LONG_MESSAGE_WORDS", 10_000)
+    assert shipped_matcher().match(LONG_CONTEXT).decision == "suggest"
+
+
+def test_long_message_whose_question_points_away_from_the_leader_is_still_suggested() -> None:
+    text = (
+        "the nurse covered the liver tests, sun cream, flu jab and the infection stuff at clinic today. "
+        "can I have a few pints at my brothers wedding"
+    )
+    assert shipped_matcher().match(text).decision == "suggest"
