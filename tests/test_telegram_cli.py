@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import os
 import signal
 import subprocess
 import sys
@@ -15,28 +14,14 @@ import pytest
 from bot.cli import chat_loop, main
 from bot.knowledge import load_knowledge, required_topic_ids
 from bot.matching import Matcher
-from tests.conftest import FAQ_DIR, ROOT, TOKEN
+from tests.botprocess import bot_env, start_bot
+from tests.conftest import FAQ_DIR, TOKEN
 from tests.fake_telegram import FakeTelegram
 
 
-def clean_env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WEBHOOK_"))}
-    env.update({"FAQ_DIR": str(FAQ_DIR), "PYTHONPATH": str(ROOT), **extra})
-    return env
-
-
 async def test_run_polls_answers_and_stops_on_sigterm(server: FakeTelegram, tmp_path: Path) -> None:
-    env = clean_env(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_BASE_URL=server.base_url, LOG_LEVEL="DEBUG")
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        cwd=tmp_path,  # no .env there
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
+    env = bot_env(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_BASE_URL=server.base_url, LOG_LEVEL="DEBUG")
+    process = await start_bot(tmp_path, env)
     try:
         await server.wait_for_call("getUpdates", 1, timeout=30)
         server.push_text(1, "/start")
@@ -59,7 +44,7 @@ def test_run_without_token_explains_and_exits_2(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "bot", "run"],
         cwd=tmp_path,
-        env=clean_env(tmp_path),
+        env=bot_env(),
         capture_output=True,
         text=True,
         timeout=60,
@@ -115,18 +100,10 @@ def test_start_without_token_runs_the_chat(
 
 
 async def test_run_refuses_to_start_with_an_invalid_faq(server: FakeTelegram, tmp_path: Path) -> None:
-    env = clean_env(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_BASE_URL=server.base_url)
-    env["FAQ_DIR"] = str(tmp_path / "no-faq-here")
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        cwd=tmp_path,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
+    env = bot_env(
+        TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_BASE_URL=server.base_url, FAQ_DIR=str(tmp_path / "no-faq-here")
     )
+    process = await start_bot(tmp_path, env)
     output, _ = await asyncio.wait_for(process.communicate(), 30)
     text = output.decode()
     assert process.returncode == 1, text

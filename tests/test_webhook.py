@@ -10,10 +10,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
-import os
 import signal
 import socket
-import sys
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -24,7 +22,8 @@ import pytest
 import pytest_asyncio
 
 from bot.telegram.app import ALLOWED_UPDATES
-from tests.conftest import FAQ_DIR, ROOT, TOKEN
+from tests.botprocess import bot_env, start_bot
+from tests.conftest import TOKEN
 from tests.fake_telegram import JSON, FakeTelegram, make_chat, make_message, make_user
 from tests.shipped import shipped_knowledge
 
@@ -37,18 +36,6 @@ WEBHOOK_PATH = "telegram/webhook"
 START_TIMEOUT = 120.0  # interpreter, PTB, the FAQ and its embeddings
 REPLY_TIMEOUT = 30.0
 STOP_TIMEOUT = 20.0
-#: Settings the bot reads from the environment; the caller's values must not leak into the test.
-_SETTING_PREFIXES = (
-    "TELEGRAM_",
-    "WEBHOOK_",
-    "ADMIN_IDS",
-    "DATABASE_PATH",
-    "FAQ_",
-    "DEFAULT_TIMEZONE",
-    "LOG_LEVEL",
-    "RATE_LIMITER",
-)
-_PROXY_VARIABLES = frozenset({"http_proxy", "https_proxy", "all_proxy"})
 _update_ids = itertools.count(700_000_001)
 
 
@@ -82,28 +69,18 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def bot_env(server: FakeTelegram, workdir: Path, url: str, port: int) -> dict[str, str]:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(_SETTING_PREFIXES) and key.lower() not in _PROXY_VARIABLES
-    }
-    env.update(
-        {
-            "PYTHONPATH": str(ROOT),
-            "TELEGRAM_BOT_TOKEN": TOKEN,
-            "TELEGRAM_BASE_URL": server.base_url,
-            "FAQ_DIR": str(FAQ_DIR),
-            "FAQ_AUTO_RELOAD": "off",  # others may edit faq/ while the tests run
-            "DATABASE_PATH": str(workdir / "azabot.sqlite3"),
-            "LOG_LEVEL": "DEBUG",
-            "WEBHOOK_URL": url,
-            "WEBHOOK_LISTEN": "127.0.0.1",
-            "WEBHOOK_PORT": str(port),
-            "WEBHOOK_SECRET": SECRET,
-        }
+def webhook_env(server: FakeTelegram, workdir: Path, url: str, port: int) -> dict[str, str]:
+    return bot_env(
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_BASE_URL=server.base_url,
+        FAQ_AUTO_RELOAD="off",  # others may edit faq/ while the tests run
+        DATABASE_PATH=str(workdir / "azabot.sqlite3"),
+        LOG_LEVEL="DEBUG",
+        WEBHOOK_URL=url,
+        WEBHOOK_LISTEN="127.0.0.1",
+        WEBHOOK_PORT=str(port),
+        WEBHOOK_SECRET=SECRET,
     )
-    return env
 
 
 async def wait_until_listening(bot: WebhookBot, port: int) -> None:
@@ -147,17 +124,7 @@ async def webhook_bot(workdir: Path) -> AsyncIterator[WebhookBot]:
         url = f"http://127.0.0.1:{port}/{WEBHOOK_PATH}"
         log_path = workdir / "bot.log"
         with log_path.open("wb") as log_file:
-            process = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "bot",
-                "run",
-                cwd=workdir,  # no .env there
-                env=bot_env(server, workdir, url, port),
-                stdin=asyncio.subprocess.DEVNULL,
-                stdout=log_file,
-                stderr=asyncio.subprocess.STDOUT,
-            )
+            process = await start_bot(workdir, webhook_env(server, workdir, url, port), log_file)
         bot = WebhookBot(server, process, url, log_path)
         try:
             await wait_until_listening(bot, port)
