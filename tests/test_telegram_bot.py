@@ -12,6 +12,7 @@ from bot.knowledge import LoadResult
 from bot.logging_setup import install_redaction
 from bot.telegram.app import FaqError, build_application
 from bot.telegram.handlers import STATE_KEY, BotState
+from bot.telegram.limits import MAX_HELD_UPDATES, UPDATE_QUEUE_SIZE
 from bot.yamlsource import Problem
 from tests.conftest import TOKEN, StartBot, bot_settings
 from tests.fake_telegram import JSON, FakeTelegram, make_chat, make_message, make_user
@@ -345,3 +346,20 @@ async def test_invalid_faq_refuses_to_start(server: FakeTelegram, caplog: pytest
         await app.shutdown()
     assert "faq/basics.yaml" in caplog.text
     assert server.calls_to("setMyCommands") == []
+
+
+# -- load ----------------------------------------------------------------------------------------
+
+
+async def test_a_flood_beyond_the_held_updates_is_answered_in_full(
+    server: FakeTelegram, start_bot: StartBot
+) -> None:
+    # The limiter off, so the flood arrives faster than it is answered and the backlog fills.
+    await start_bot(rate_limiter=False)
+    users = range(500_000, 500_000 + MAX_HELD_UPDATES + UPDATE_QUEUE_SIZE + 40)
+    for user in users:
+        server.push_text(user, "can i drink on imuran?")
+    await server.wait_for_sent(len(users), timeout=120, method="sendMessage")
+    answered = {s["chat_id"] for s in server.sent}
+    assert set(users) <= answered
+    no_errors(server)
