@@ -11,11 +11,13 @@ from typing import Any
 from unittest.mock import ANY
 
 import pytest
+from telegram.ext import CallbackContext
 
 from bot.faqadmin import BACKUP_DIRNAME
 from bot.logging_setup import install_redaction
 from bot.telegram import admin as adm
 from bot.telegram.handlers import store_of
+from bot.telegram.reminders import flush_counts_job
 from tests.conftest import FAQ_DIR, TOKEN, StartBot
 from tests.fake_telegram import JSON, FakeTelegram
 from tests.test_telegram_bot import buttons, pick, say, state, text_of
@@ -436,3 +438,28 @@ async def test_token_never_appears_in_logs_or_replies_of_admin_tools(
     assert TOKEN not in caplog.text
     assert all(TOKEN not in str(s["params"]) for s in server.sent)
     assert all(TOKEN.encode() not in f.content for f in server._files.values())
+
+
+async def test_the_periodic_job_writes_the_counts(server: FakeTelegram, bot: Any, tmp_path: Path) -> None:
+    await say(server, "can i drink on imuran?", USER)
+    assert db_rows(tmp_path / "azabot.sqlite3")["question_stats"] == []
+    await flush_counts_job(CallbackContext(bot))
+    [(_, decision, count)] = db_rows(tmp_path / "azabot.sqlite3")["question_stats"]
+    assert (decision, count) == ("answer", 1)
+
+
+async def test_a_failing_periodic_write_is_logged_and_keeps_the_bot_running(
+    server: FakeTelegram, bot: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = store_of(bot.bot_data)
+    assert store is not None
+
+    async def full_disk() -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(store, "flush_counts", full_disk)
+    with caplog.at_level(logging.WARNING):
+        await flush_counts_job(CallbackContext(bot))
+    assert "could not write statistics counts: OperationalError" in caplog.text
+    [reply] = await say(server, "can i drink on imuran?", USER)
+    assert reply
