@@ -190,3 +190,14 @@ def test_long_message_whose_question_points_away_from_the_leader_is_still_sugges
         "can I have a few pints at my brothers wedding"
     )
     assert shipped_matcher().match(text).decision == "suggest"
+
+
+def test_a_vitamin_with_azathioprine_goes_to_the_supplements_answer_not_allopurinol() -> None:
+    for text in ["can i take folic acid with aza", "is cod liver oil ok on imuran"]:
+        match = shipped_matcher().match(text)
+        assert (match.decision, match.entry_id) == ("answer", "diet-and-exercise"), text
+
+
+def test_other_medicines_brand_names_are_recognised() -> None:
+    match = shipped_matcher().match("how long does pentasa take to work")
+    assert (match.decision, match.other_medicine) == ("fallback", True)
