@@ -34,7 +34,7 @@ from rapidfuzz import fuzz, process
 
 from bot.embedding import Embedder, default_embedder
 from bot.knowledge import KnowledgeBase, SmallTalk
-from bot.textnorm import Normaliser, fold
+from bot.textnorm import Normaliser, fold, stem
 
 Decision = Literal["answer", "suggest", "fallback", "smalltalk"]
 
@@ -72,6 +72,14 @@ _QUESTION_WORDS = frozenset(
         "might",
     ]
 )
+#: Besides the medicine's name, the only words of an overview question about it ("what is 6mp",
+#: "is methotrexate better"); anything else ("side effects", "taper") is that medicine's question.
+_OVERVIEW_TEXT = (
+    "what whats tell about mean means explain exactly is are better best worse difference different "
+    "compare compared comparison vs versus same similar like thing things drug drugs medicine "
+    "medicines option options alternative alternatives instead"
+)
+_OVERVIEW_WORDS = frozenset(stem(word) for word in _OVERVIEW_TEXT.split())
 _CLAUSE_SPLIT = re.compile(r"[?!.;\n]+|\b(?:and also|also|plus|and|but|or)\b", re.I)
 
 
@@ -138,6 +146,8 @@ class Mentions:
     own: bool
     other: bool
     refers: bool
+    #: The other medicines named (after synonyms).
+    others: frozenset[str] = frozenset()
 
     @property
     def another_only(self) -> bool:
@@ -166,6 +176,11 @@ class Matcher:
         self.normaliser = Normaliser(vocab.synonyms, vocab.ignore)
         self._ids = [entry.id for entry in knowledge.entries]
         self._needs_medicine = {entry.id for entry in knowledge.entries if entry.needs_medicine}
+        # The other medicines an entry's own question names: what the entry is about.
+        self._about = {
+            entry.id: self._terms(self.normaliser.words(entry.question)) & vocab.other_medicines
+            for entry in knowledge.entries
+        }
 
         # Phrasing lines, grouped contiguously per entry so a per-entry max is one reduceat.
         choices: list[str] = []
@@ -284,13 +299,29 @@ class Matcher:
         """Which medicines the message names or points at (words and two-word phrases)."""
         return self._mentions(self._read(text).words)
 
+    def _asks_about_entry_medicine(self, reading: _Reading, mentions: Mentions, entry_id: str) -> bool:
+        """True for "what is 6mp?": it names a medicine the entry is about, and little else."""
+        named = mentions.others & self._about[entry_id]
+        if not named:
+            return False
+        name_words = {word for name in named for word in name.split()}
+        rest = self.normaliser.meaningful([w for w in reading.words if w not in name_words])
+        return set(rest) <= _OVERVIEW_WORDS
+
+    @staticmethod
+    def _terms(words: list[str]) -> frozenset[str]:
+        """The words and two-word phrases of ``words``."""
+        return frozenset(words) | {f"{a} {b}" for a, b in itertools.pairwise(words)}
+
     def _mentions(self, words: list[str]) -> Mentions:
         vocabulary = self.knowledge.vocabulary
-        terms = set(words) | {f"{a} {b}" for a, b in itertools.pairwise(words)}
+        terms = self._terms(words)
+        others = terms & vocabulary.other_medicines
         return Mentions(
             own=bool(terms & vocabulary.own_medicine),
-            other=bool(terms & vocabulary.other_medicines),
+            other=bool(others),
             refers=bool(terms & vocabulary.refers_to_own),
+            others=others,
         )
 
     def about_another_medicine(self, text: str) -> bool:
@@ -333,7 +364,13 @@ class Matcher:
         ranked = self._rank(reading, mentions, limit=max(5, limits.suggestions))
         # "Alcohol on methotrexate?" names another medicine and nothing points at ours: it is
         # that medicine's question, which an azathioprine entry would answer wrongly.
-        other_medicine = mentions.another_only and not mentions.refers
+        # Except a bare "what are biologics?" when an entry is about that very medicine: that
+        # entry is offered, as below, never answered ("side effects of cellcept" stays out).
+        other_medicine = (
+            mentions.another_only
+            and not mentions.refers
+            and not (ranked and self._asks_about_entry_medicine(reading, mentions, ranked[0].entry_id))
+        )
         if not ranked or ranked[0].score < limits.suggest or other_medicine:
             score = ranked[0].score if ranked else 0.0
             return Match("fallback", score, ranked=ranked, other_medicine=other_medicine)

@@ -117,7 +117,9 @@ def test_another_medicine_asked_about_with_it_is_offered_not_answered() -> None:
 
 def test_mentions_tell_own_other_and_pointing_words_apart() -> None:
     matcher = shipped_matcher()
-    assert matcher.mentions("imuran and prograf") == Mentions(own=True, other=True, refers=False)
+    assert matcher.mentions("imuran and prograf") == Mentions(
+        own=True, other=True, refers=False, others=frozenset({"prograf"})
+    )
     assert matcher.mentions("are my meds safe") == Mentions(own=False, other=False, refers=True)
     assert not matcher.mentions("is crohns hereditary").any
 
@@ -200,4 +202,25 @@ def test_a_vitamin_with_azathioprine_goes_to_the_supplements_answer_not_allopuri
 
 def test_other_medicines_brand_names_are_recognised() -> None:
     match = shipped_matcher().match("how long does pentasa take to work")
+    assert (match.decision, match.other_medicine) == ("fallback", True)
+
+
+@pytest.mark.parametrize(
+    ("text", "entry_id"),
+    [
+        ("what is 6mp", "mercaptopurine"),
+        ("whats a biologic", "biologics"),
+        ("is methotrexate better", "methotrexate-comparison"),
+    ],
+)
+def test_overview_question_about_an_alternative_offers_its_entry(text: str, entry_id: str) -> None:
+    match = shipped_matcher().match(text)
+    assert match.decision == "suggest" and entry_id in match.suggestions
+
+
+@pytest.mark.parametrize(
+    "text", ["side effects of 6mp", "how do i inject my biologic", "can i drink on prednisolone"]
+)
+def test_an_alternatives_own_usage_question_is_still_out_of_scope(text: str) -> None:
+    match = shipped_matcher().match(text)
     assert (match.decision, match.other_medicine) == ("fallback", True)
