@@ -42,6 +42,8 @@ Decision = Literal["answer", "suggest", "fallback", "smalltalk"]
 MAX_MATCH_CHARS = 600
 #: Messages of at least this many words may be answered from their one question clause alone.
 LONG_MESSAGE_WORDS = 15
+#: The word an implicit "it" or "my tablets" is scored as (the synonyms' name for our medicine).
+OWN_MEDICINE_WORD = "azathioprine"
 #: Spelling corrections remembered per FAQ load (see ``Matcher._correct``).
 MAX_CACHED_CORRECTIONS = 20_000
 #: A clause that starts with one of these asks something; others are usually context.
@@ -257,6 +259,12 @@ class Matcher:
         """Normalise once; scoring, mentions and embedding all use the result."""
         words = self.normaliser.words(text[:MAX_MATCH_CHARS])
         content = self.normaliser.meaningful(words)
+        mentions = self._mentions(words)
+        implicit = mentions.refers and not mentions.own and not mentions.other
+        if implicit and OWN_MEDICINE_WORD in self._postings:
+            # "How long do I take it for?" means azathioprine: score it as if it said so, since
+            # the FAQ's phrasings mostly name it ("how long do I take azathioprine for").
+            content = [*content, OWN_MEDICINE_WORD]
         return _Reading(words, [self._correct(word) or word for word in content])
 
     # -- scoring ---------------------------------------------------------------------------
