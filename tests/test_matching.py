@@ -224,3 +224,8 @@ def test_overview_question_about_an_alternative_offers_its_entry(text: str, entr
 def test_an_alternatives_own_usage_question_is_still_out_of_scope(text: str) -> None:
     match = shipped_matcher().match(text)
     assert (match.decision, match.other_medicine) == ("fallback", True)
+
+
+def test_a_question_about_children_taking_it_is_not_about_fathering_children() -> None:
+    match = shipped_matcher().match("can kids take azathioprine")
+    assert (match.decision, match.entry_id) == ("answer", "children")
