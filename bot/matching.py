@@ -79,7 +79,7 @@ _QUESTION_WORDS = frozenset(
 _OVERVIEW_TEXT = (
     "what whats tell about mean means explain exactly is are better best worse difference different "
     "compare compared comparison vs versus same similar like thing things drug drugs medicine "
-    "medicines option options alternative alternatives instead"
+    "medicines option options alternative alternatives instead switch swap change go try move"
 )
 _OVERVIEW_WORDS = frozenset(stem(word) for word in _OVERVIEW_TEXT.split())
 _CLAUSE_SPLIT = re.compile(r"[?!.;\n]+|\b(?:and also|also|plus|and|but|or)\b", re.I)
