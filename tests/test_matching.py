@@ -211,6 +211,7 @@ def test_other_medicines_brand_names_are_recognised() -> None:
         ("what is 6mp", "mercaptopurine"),
         ("whats a biologic", "biologics"),
         ("is methotrexate better", "methotrexate-comparison"),
+        ("could i switch to mycophenolate instead", "mycophenolate"),
     ],
 )
 def test_overview_question_about_an_alternative_offers_its_entry(text: str, entry_id: str) -> None:
