@@ -230,3 +230,12 @@ def test_an_alternatives_own_usage_question_is_still_out_of_scope(text: str) -> 
 def test_a_question_about_children_taking_it_is_not_about_fathering_children() -> None:
     match = shipped_matcher().match("can kids take azathioprine")
     assert (match.decision, match.entry_id) == ("answer", "children")
+
+
+@pytest.mark.parametrize(
+    ("text", "entry_id"),
+    [("my bf is on aza can we have a baby", "fertility-men"), ("wat if i 4get my tablet", "missed-dose")],
+)
+def test_text_speak_is_read_as_meant(text: str, entry_id: str) -> None:
+    match = shipped_matcher().match(text)
+    assert (match.decision, match.entry_id) == ("answer", entry_id)
