@@ -398,6 +398,12 @@ class Matcher:
         clause_winners = self._clause_winners(text)
         if best.score >= limits.answer and best.score - second.score >= limits.margin:
             also = next((c.entry_id for c in clause_winners if c.entry_id != best.entry_id), None)
+            if also is None:
+                # Context can outweigh a long message's one question ("...for my colitis. How
+                # quickly might it help?"): offer what the question alone points to as well.
+                lone = self._lone_question_winner(text)
+                if lone is not None and lone.entry_id != best.entry_id:
+                    also = lone.entry_id
             return Match("answer", best.score, entry_id=best.entry_id, also=also, ranked=ranked)
         # Two questions in one message split the score between two entries. When a clause on
         # its own clearly confirms the best entry and another clause clearly names a second one

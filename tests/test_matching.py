@@ -239,3 +239,13 @@ def test_a_question_about_children_taking_it_is_not_about_fathering_children() -
 def test_text_speak_is_read_as_meant(text: str, entry_id: str) -> None:
     match = shipped_matcher().match(text)
     assert (match.decision, match.entry_id) == ("answer", entry_id)
+
+
+def test_a_long_messages_one_question_is_offered_when_context_picks_another_entry() -> None:
+    text = (
+        "Good afternoon. My consultant has suggested azathioprine for my ulcerative colitis. "
+        "Could you tell me how quickly it might begin to help?"
+    )
+    match = shipped_matcher().match(text)
+    assert match.decision == "answer"
+    assert match.entry_id != "how-long-to-work" and match.also == "how-long-to-work"
