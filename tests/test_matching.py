@@ -243,9 +243,8 @@ def test_text_speak_is_read_as_meant(text: str, entry_id: str) -> None:
 
 def test_a_long_messages_one_question_is_offered_when_context_picks_another_entry() -> None:
     text = (
-        "Good afternoon. My consultant has suggested azathioprine for my ulcerative colitis. "
-        "Could you tell me how quickly it might begin to help?"
+        "they tested some enzyme in my blood before letting me start azathioprine, which i get on "
+        "friday. what are the monthly blood tests checking for"
     )
     match = shipped_matcher().match(text)
-    assert match.decision == "answer"
-    assert match.entry_id != "how-long-to-work" and match.also == "how-long-to-work"
+    assert (match.decision, match.entry_id, match.also) == ("answer", "tpmt-test", "blood-tests")
