@@ -135,10 +135,11 @@ class Match:
 
 @dataclass(frozen=True)
 class _Reading:
-    """A message normalised once: its words (synonyms applied) and its scoring words."""
+    """A message read once: its words (synonyms applied), scoring words and medicine mentions."""
 
     words: list[str]
     content: list[str]
+    mentions: Mentions
 
 
 @dataclass(frozen=True)
@@ -265,7 +266,7 @@ class Matcher:
             # "How long do I take it for?" means azathioprine: score it as if it said so, since
             # the FAQ's phrasings mostly name it ("how long do I take azathioprine for").
             content = [*content, OWN_MEDICINE_WORD]
-        return _Reading(words, [self._correct(word) or word for word in content])
+        return _Reading(words, [self._correct(word) or word for word in content], mentions)
 
     # -- scoring ---------------------------------------------------------------------------
 
@@ -305,11 +306,11 @@ class Matcher:
 
     def mentions(self, text: str) -> Mentions:
         """Which medicines the message names or points at (words and two-word phrases)."""
-        return self._mentions(self._read(text).words)
+        return self._read(text).mentions
 
-    def _asks_about_entry_medicine(self, reading: _Reading, mentions: Mentions, entry_id: str) -> bool:
+    def _asks_about_entry_medicine(self, reading: _Reading, entry_id: str) -> bool:
         """True for "what is 6mp?": it names a medicine the entry is about, and little else."""
-        named = mentions.others & self._about[entry_id]
+        named = reading.mentions.others & self._about[entry_id]
         if not named:
             return False
         name_words = {word for name in named for word in name.split()}
@@ -332,18 +333,13 @@ class Matcher:
             others=others,
         )
 
-    def about_another_medicine(self, text: str) -> bool:
-        """True when the message names another medicine and nothing says it is about ours."""
-        return self.mentions(text).another_only
-
     def rank(self, text: str, limit: int = 5) -> tuple[Candidate, ...]:
         """The best ``limit`` entries for ``text``, best first."""
-        reading = self._read(text)
-        return self._rank(reading, self._mentions(reading.words), limit)
+        return self._rank(self._read(text), limit)
 
-    def _rank(self, reading: _Reading, mentions: Mentions, limit: int) -> tuple[Candidate, ...]:
+    def _rank(self, reading: _Reading, limit: int) -> tuple[Candidate, ...]:
         scores = self._scores(reading)
-        if mentions.another_only:
+        if reading.mentions.another_only:
             scores = scores * self.thresholds.other_medicine_factor
         order = np.argsort(-scores, kind="stable")[:limit]
         return tuple(Candidate(self._ids[i], round(float(scores[i]), 1)) for i in order)
@@ -368,8 +364,8 @@ class Matcher:
         if smalltalk is not None:
             return Match("smalltalk", 100.0, smalltalk=smalltalk)
         reading = self._read(text)
-        mentions = self._mentions(reading.words)
-        ranked = self._rank(reading, mentions, limit=max(5, limits.suggestions))
+        mentions = reading.mentions
+        ranked = self._rank(reading, limit=max(5, limits.suggestions))
         # "Alcohol on methotrexate?" names another medicine and nothing points at ours: it is
         # that medicine's question, which an azathioprine entry would answer wrongly.
         # Except a bare "what are biologics?" when an entry is about that very medicine: that
@@ -377,7 +373,7 @@ class Matcher:
         other_medicine = (
             mentions.another_only
             and not mentions.refers
-            and not (ranked and self._asks_about_entry_medicine(reading, mentions, ranked[0].entry_id))
+            and not (ranked and self._asks_about_entry_medicine(reading, ranked[0].entry_id))
         )
         if not ranked or ranked[0].score < limits.suggest or other_medicine:
             score = ranked[0].score if ranked else 0.0

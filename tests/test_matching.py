@@ -99,8 +99,8 @@ def test_another_medicine_with_azathioprine_is_still_answered() -> None:
 
 def test_another_medicine_is_recognised_only_without_our_own() -> None:
     matcher = shipped_matcher()
-    assert matcher.about_another_medicine("does metformin cause weight gain")
-    assert not matcher.about_another_medicine("metformin and imuran together?")
+    assert matcher.mentions("does metformin cause weight gain").another_only
+    assert not matcher.mentions("metformin and imuran together?").another_only
 
 
 def test_another_medicines_own_question_is_out_of_scope() -> None:
