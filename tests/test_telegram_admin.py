@@ -16,8 +16,7 @@ from telegram.ext import CallbackContext
 from bot.faqadmin import BACKUP_DIRNAME
 from bot.logging_setup import install_redaction
 from bot.telegram import admin as adm
-from bot.telegram.handlers import store_of
-from bot.telegram.reminders import flush_counts_job
+from bot.telegram.handlers import flush_counts_job, store_of
 from tests.conftest import FAQ_DIR, TOKEN, StartBot
 from tests.fake_telegram import JSON, FakeTelegram
 from tests.test_telegram_bot import buttons, pick, say, state, text_of
@@ -460,6 +459,6 @@ async def test_a_failing_periodic_write_is_logged_and_keeps_the_bot_running(
     monkeypatch.setattr(store, "flush_counts", full_disk)
     with caplog.at_level(logging.WARNING):
         await flush_counts_job(CallbackContext(bot))
-    assert "could not write statistics counts: OperationalError" in caplog.text
+    assert "could not record statistics counts: OperationalError" in caplog.text
     [reply] = await say(server, "can i drink on imuran?", USER)
     assert reply

@@ -149,6 +149,10 @@ def build_application(
         await adm.set_admin_commands(app.bot, settings.admin_ids)
         reminders = await rem.start_reminders(app, settings, clock)
         app.bot_data[h.STORE_KEY] = reminders.store
+        if app.job_queue is not None:  # start_reminders has already insisted on one
+            app.job_queue.run_repeating(
+                h.flush_counts_job, interval=h.COUNTS_FLUSH_SECONDS, name="statistics-flush"
+            )
         await reminders.store.prune()  # unanswered questions past their 90 days, even on a quiet bot
         if settings.faq_auto_reload:
             adm.start_watching(app.bot_data, app.bot)

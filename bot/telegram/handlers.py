@@ -207,6 +207,15 @@ async def _count(context: Context, what: str, call: Callable[[Store], Coroutine[
     return None
 
 
+#: How often the anonymous question counts gathered in memory are written to the database.
+COUNTS_FLUSH_SECONDS = 10
+
+
+async def flush_counts_job(context: Context) -> None:
+    """The JobQueue callback that writes the statistics counts (a failure waits for the next run)."""
+    await _count(context, "statistics counts", lambda store: store.flush_counts())
+
+
 async def send_reply(
     context: Context, chat_id: int, reply: Reply, *, quote: Message | None = None
 ) -> Message:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dtm
 import logging
-import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,7 +25,7 @@ from bot.answers import Reply, render_html
 from bot.config import Settings
 from bot.reminder_scheduler import Attempt, Clock, Delivery, ReminderScheduler, utc_now
 from bot.reminders import ReminderInputError, Subscription
-from bot.storage import Store, StoreError
+from bot.storage import Store
 from bot.telegram.handlers import STATE_KEY, BotState, keyboard, send_reply
 
 log = logging.getLogger(__name__)
@@ -36,9 +35,6 @@ BotApplication = Any
 #: Key of the :class:`Reminders` in ``application.bot_data``.
 REMINDERS_KEY = "azabot_reminders"
 TICK_JOB, CATCH_UP_JOB = "reminder-tick", "reminder-catch-up"
-COUNTS_JOB = "statistics-flush"
-#: How often the anonymous question counts gathered in memory are written to the database.
-COUNTS_FLUSH_SECONDS = 10
 #: Telegram errors that mean the chat cannot receive messages any more.
 _GONE = ("chat not found", "user is deactivated", "bot was kicked", "have no rights to send")
 
@@ -113,16 +109,6 @@ async def tick_job(context: Context) -> None:
         await value.scheduler.tick()
 
 
-async def flush_counts_job(context: Context) -> None:
-    """The JobQueue callback that writes the statistics counts (a failure waits for the next run)."""
-    value = context.bot_data.get(REMINDERS_KEY)
-    if isinstance(value, Reminders):
-        try:
-            await value.store.flush_counts()
-        except (StoreError, sqlite3.Error) as exc:
-            log.warning("could not write statistics counts: %s", type(exc).__name__)
-
-
 async def start_reminders(app: BotApplication, settings: Settings, clock: Clock = utc_now) -> Reminders:
     """Open the database, start the delivery workers and schedule the ticks (called from ``post_init``)."""
     store = await Store.open(settings.database_path, clock)
@@ -141,9 +127,6 @@ async def start_reminders(app: BotApplication, settings: Settings, clock: Clock 
     # Then on every minute boundary (real time: this is when the job queue wakes, not a rule).
     first = 60 - time.time() % 60
     queue.run_repeating(tick_job, interval=60, first=first, name=TICK_JOB, job_kwargs=job_kwargs)
-    queue.run_repeating(
-        flush_counts_job, interval=COUNTS_FLUSH_SECONDS, name=COUNTS_JOB, job_kwargs=job_kwargs
-    )
     log.info("reminders: database %s", settings.database_path)
     return reminders
 
