@@ -316,8 +316,7 @@ async def upload_button(update: Update, context: Context) -> None:
     query = update.callback_query
     if query is None:
         return
-    with contextlib.suppress(BadRequest):
-        await query.answer()
+    await h.acknowledge(update)
     if not is_admin(update, context):
         return  # the buttons exist only in admins' chats; anything else is forged or stale
     if isinstance(query.message, Message):

@@ -207,6 +207,17 @@ async def _count(context: Context, what: str, call: Callable[[Store], Coroutine[
     return None
 
 
+async def acknowledge(update: Update) -> None:
+    """Answer a button press so Telegram stops the spinner; a too-old query is not an error."""
+    query = update.callback_query
+    if query is None:
+        return
+    try:
+        await query.answer()
+    except BadRequest as exc:  # "query is too old": still do what the user asked for
+        log.debug("could not answer callback query of update %s: %s", update.update_id, exc.message)
+
+
 #: How often the anonymous question counts gathered in memory are written to the database.
 COUNTS_FLUSH_SECONDS = 10
 
@@ -370,10 +381,7 @@ async def button(update: Update, context: Context) -> None:
     chat = update.effective_chat
     if query is None or chat is None:
         return
-    try:
-        await query.answer()
-    except BadRequest as exc:  # "query is too old": still show what the user asked for
-        log.debug("could not answer callback query of update %s: %s", update.update_id, exc.message)
+    await acknowledge(update)
     knowledge = _state(context).knowledge
     action = query.data or ""
     if action.startswith(f"{NONE_OF_THESE}:"):
@@ -488,10 +496,7 @@ async def forget_button(update: Update, context: Context) -> None:
     chat = update.effective_chat
     if query is None or chat is None:
         return
-    try:
-        await query.answer()
-    except BadRequest as exc:
-        log.debug("could not answer callback query of update %s: %s", update.update_id, exc.message)
+    await acknowledge(update)
     message = query.message
     if isinstance(message, Message):
         try:  # the question is answered; its buttons must not be pressed again

@@ -26,7 +26,7 @@ from bot.config import Settings
 from bot.reminder_scheduler import Attempt, Clock, Delivery, ReminderScheduler, utc_now
 from bot.reminders import ReminderInputError, Subscription
 from bot.storage import Store
-from bot.telegram.handlers import STATE_KEY, BotState, keyboard, send_reply
+from bot.telegram.handlers import STATE_KEY, BotState, acknowledge, keyboard, send_reply
 
 log = logging.getLogger(__name__)
 
@@ -263,10 +263,7 @@ async def button(update: Update, context: Context) -> None:
     chat = update.effective_chat
     if query is None or chat is None:
         return
-    try:
-        await query.answer()
-    except BadRequest as exc:  # "query is too old": still do what was asked
-        log.debug("could not answer callback query of update %s: %s", update.update_id, exc.message)
+    await acknowledge(update)
     rem = _reminders(context)
     now = rem.clock()
     action = query.data or ""
