@@ -33,7 +33,6 @@ import itertools
 import json
 import os
 import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -42,6 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from bench.fresh_process import run_in_fresh_process
 from bot import reminders as r
 from bot.storage import Store
 from tests.fake_telegram import JSON, FakeTelegram
@@ -267,21 +267,8 @@ SCENARIOS = {"plain": False, "kill": True}
 
 
 def run_scenario_in_fresh_process(subscribers: int, name: str) -> dict[str, str]:
-    """One scenario in a new benchmark process: the fake server then starts with a clean heap.
-
-    With both in one process, the second scenario's fake server (carrying the first one's
-    garbage) delivered the bot's evenly paced requests in clumps and answered 429s that a
-    scenario run alone never gets.
-    """
-    done = subprocess.run(
-        [sys.executable, "-m", "bench.reminders", str(subscribers), "--scenario", name],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    result: dict[str, str] = json.loads(done.stdout.strip().splitlines()[-1])
-    return result
+    """One scenario in its own benchmark process (see ``bench.fresh_process``)."""
+    return run_in_fresh_process("bench.reminders", str(subscribers), "--scenario", name)
 
 
 def main() -> None:

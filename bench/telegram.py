@@ -22,7 +22,6 @@ import json
 import os
 import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -30,6 +29,7 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
+from bench.fresh_process import run_in_fresh_process
 from bot.evaluation import load_examples
 from bot.logging_setup import setup_logging
 from tests.fake_telegram import FakeTelegram
@@ -153,21 +153,8 @@ PARTS: dict[str, Callable[[], Coroutine[Any, Any, dict[str, float]]]] = {
 
 
 def run_part(name: str) -> dict[str, float]:
-    """One measurement in a fresh benchmark process, so the fake server starts with a clean heap.
-
-    Run after the capacity bursts in the same process, the fake server (still collecting their
-    garbage) handled the bot's evenly paced sends in clumps and answered 429s that the same
-    measurement in its own process never gets.
-    """
-    done = subprocess.run(
-        [sys.executable, "-m", "bench.telegram", "--part", name],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
-    return result
+    """One measurement in its own benchmark process (see ``bench.fresh_process``)."""
+    return run_in_fresh_process("bench.telegram", "--part", name)
 
 
 def main() -> None:
