@@ -2,8 +2,9 @@
 
 Run by ``bench.telegram`` as ``python -m bench.echo_bot`` with TELEGRAM_BOT_TOKEN and
 TELEGRAM_BASE_URL in the environment. ``python -m bench.echo_bot tuned`` uses the same HTTP
-pool, pool timeout and concurrency as azabot (``bot/telegram/limits.py``), so the comparison is
-with what the library allows under the same settings, not only under its defaults. With
+transport (``bot/telegram/transport.py``), pool, pool timeout and concurrency as azabot
+(``bot/telegram/limits.py``), so the comparison is with what the library allows under the same
+settings, not only under its defaults. With
 ECHO_REPLY set (JSON: ``html`` and ``buttons``, one ``[label, data]`` row each) it sends that
 reply instead of the text: the library's cost for a message as long as azabot's answers.
 """
@@ -20,6 +21,7 @@ from telegram.ext import Application, ContextTypes, MessageHandler, filters
 from bot.config import load_settings
 from bot.logging_setup import setup_logging
 from bot.telegram.limits import CONCURRENT_UPDATES, CONNECTION_POOL_SIZE, POOL_TIMEOUT
+from bot.telegram.transport import AiohttpRequest
 
 
 async def echo(update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
@@ -46,8 +48,8 @@ def main() -> None:
     if "tuned" in sys.argv[1:]:
         builder = (
             builder.concurrent_updates(CONCURRENT_UPDATES)
-            .connection_pool_size(CONNECTION_POOL_SIZE)
-            .pool_timeout(POOL_TIMEOUT)
+            .request(AiohttpRequest(CONNECTION_POOL_SIZE, POOL_TIMEOUT))
+            .get_updates_request(AiohttpRequest(1, POOL_TIMEOUT))
         )
     else:
         builder = builder.concurrent_updates(True)

@@ -174,7 +174,7 @@ def main() -> None:
     print("|---|---|---|---|---|---|")
     rows = [
         ("echo bot, library defaults", echo),
-        ("echo bot, azabot's HTTP pool and concurrency", tuned),
+        ("echo bot, azabot's HTTP transport, pool and concurrency", tuned),
         ("the same, replying with azabot's answer to a typical question", sized),
         ("azabot", azabot),
     ]

@@ -49,6 +49,7 @@ from bot.telegram.limits import (
     UPDATE_QUEUE_SIZE,
     WORKER_THREADS,
 )
+from bot.telegram.transport import AiohttpRequest
 
 log = logging.getLogger(__name__)
 
@@ -185,8 +186,9 @@ def build_application(
         )
         .update_queue(BoundedUpdateQueue(limit=MAX_HELD_UPDATES, maxsize=UPDATE_QUEUE_SIZE))
         .concurrent_updates(CONCURRENT_UPDATES)
-        .connection_pool_size(CONNECTION_POOL_SIZE)
-        .pool_timeout(POOL_TIMEOUT)
+        # Sends and long polling each get their own pool, as PTB's default transport does.
+        .request(AiohttpRequest(CONNECTION_POOL_SIZE, POOL_TIMEOUT))
+        .get_updates_request(AiohttpRequest(1, POOL_TIMEOUT))
         .post_init(post_init)
         .post_stop(post_stop)
         .post_shutdown(post_shutdown)

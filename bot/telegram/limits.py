@@ -20,9 +20,8 @@ CONCURRENT_UPDATES = 16
 MAX_HELD_UPDATES = 64
 #: Updates the poller may queue before it stops fetching: one getUpdates answer holds up to 100.
 UPDATE_QUEUE_SIZE = 100
-#: HTTP connections for sends. httpx's pool scans every connection for every request; with PTB's
-#: default of 256 that scan cost more than answering the question (cProfile). 8 connections
-#: carry ~80 sends a second even at a 100 ms round trip, well over Telegram's 30.
+#: HTTP connections for sends (``bot/telegram/transport.py``). 8 connections carry ~80 sends a
+#: second even at a 100 ms round trip, well over Telegram's 30.
 CONNECTION_POOL_SIZE = 8
 #: Seconds a send may wait for a free connection before failing (PTB's default is 1).
 POOL_TIMEOUT = 30.0
