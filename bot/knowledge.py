@@ -115,6 +115,9 @@ class Vocabulary:
     #: Words and two-word phrases that point at the person's own medicine without naming it
     #: ("is it safe", "my tablets"), after synonyms.
     refers_to_own: frozenset[str] = frozenset()
+    #: Conditions azathioprine treats (words and two-word phrases, after synonyms). Patients name
+    #: them as background ("for my crohns"), so they must not decide the topic on their own.
+    conditions: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -354,7 +357,7 @@ def _check_safety(checker: _FileChecker, raw: object, line: int) -> SafetyText |
 
 
 #: Optional word lists that may stand beside ``synonyms:`` in the same file.
-WORD_LISTS = ("ignore", "other_medicines", "own_medicine", "refers_to_own")
+WORD_LISTS = ("ignore", "other_medicines", "own_medicine", "refers_to_own", "conditions")
 
 
 def _check_synonyms(checker: _FileChecker, data: LineDict) -> Vocabulary | None:

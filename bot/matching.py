@@ -97,6 +97,9 @@ class Thresholds:
     #: but not azathioprine: "max dose of ibuprofen" is that medicine's question, not ours.
     other_medicine_factor: float = 0.9
     suggestions: int = 3  #: how many entries a suggestion offers
+    #: A message naming a condition is read without it when another entry then scores within
+    #: this of the condition's entry (see ``Matcher._context_free_ranking``).
+    context_slack: float = 3.0
 
 
 @dataclass(frozen=True)
@@ -258,7 +261,9 @@ class Matcher:
 
     def _read(self, text: str) -> _Reading:
         """Normalise once; scoring, mentions and embedding all use the result."""
-        words = self.normaliser.words(text[:MAX_MATCH_CHARS])
+        return self._read_words(self.normaliser.words(text[:MAX_MATCH_CHARS]))
+
+    def _read_words(self, words: list[str]) -> _Reading:
         content = self.normaliser.meaningful(words)
         mentions = self._mentions(words)
         implicit = mentions.refers and not mentions.own and not mentions.other
@@ -317,6 +322,28 @@ class Matcher:
         rest = self.normaliser.meaningful([w for w in reading.words if w not in name_words])
         return set(rest) <= _OVERVIEW_WORDS
 
+    def _without_conditions(self, reading: _Reading) -> _Reading | None:
+        """The message without the conditions it names, or None when it names none.
+
+        "My 11yo with crohns starts aza next week, is it safe for kids?" names Crohn's as context;
+        the question is about children. Read without it, the question's own words decide.
+        """
+        conditions = self.knowledge.vocabulary.conditions
+        kept: list[str] = []
+        index, words = 0, reading.words
+        while index < len(words):
+            if f"{words[index]} {words[index + 1] if index + 1 < len(words) else ''}" in conditions:
+                index += 2
+            elif words[index] in conditions or stem(words[index]) in conditions:
+                index += 1
+            else:
+                kept.append(words[index])
+                index += 1
+        if len(kept) == len(words):
+            return None
+        stripped = self._read_words(kept)
+        return stripped if stripped.content else None
+
     @staticmethod
     def _terms(words: list[str]) -> frozenset[str]:
         """The words and two-word phrases of ``words``."""
@@ -366,6 +393,8 @@ class Matcher:
         reading = self._read(text)
         mentions = reading.mentions
         ranked = self._rank(reading, limit=max(5, limits.suggestions))
+        if ranked and ranked[0].entry_id in self._needs_medicine:
+            ranked = self._context_free_ranking(reading, ranked)
         # "Alcohol on methotrexate?" names another medicine and nothing points at ours: it is
         # that medicine's question, which an azathioprine entry would answer wrongly.
         # Except a bare "what are biologics?" when an entry is about that very medicine: that
@@ -416,6 +445,24 @@ class Matcher:
         if lone is not None and lone.entry_id == best.entry_id:
             return Match("answer", best.score, entry_id=best.entry_id, ranked=ranked)
         return Match("suggest", best.score, suggestions=suggestions, ranked=ranked)
+
+    def _context_free_ranking(
+        self, reading: _Reading, ranked: tuple[Candidate, ...]
+    ) -> tuple[Candidate, ...]:
+        """The ranking of the message without its conditions, when that points elsewhere.
+
+        An entry on azathioprine's role in a condition wins any message naming the condition,
+        though patients mostly name it as background. When the words left after taking the
+        conditions out point about as strongly to another entry, that entry is what was asked.
+        """
+        stripped = self._without_conditions(reading)
+        if stripped is None:
+            return ranked
+        alternative = self._rank(stripped, limit=len(ranked))
+        best, slack = alternative[0], self.thresholds.context_slack
+        if best.entry_id in self._needs_medicine or best.score < ranked[0].score - slack:
+            return ranked
+        return alternative
 
     def _question_clauses(self, text: str, min_words: int) -> list[str]:
         """The clauses that start like questions ("how long...", "can I...")."""

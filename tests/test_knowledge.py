@@ -171,3 +171,12 @@ def test_needs_medicine_and_pointing_words_are_loaded(tmp_path: Path) -> None:
     assert knowledge is not None
     assert [e.needs_medicine for e in knowledge.entries] == [True, False]
     assert knowledge.vocabulary.refers_to_own == {"it", "my tablet"}
+
+
+def test_conditions_are_loaded_folded(tmp_path: Path) -> None:
+    folder = write_faq(tmp_path, entry_yaml("first"))
+    synonyms = "synonyms:\n  crohns: [chrons]\nconditions: [Crohns, Kidney Transplant]\n"
+    (folder / "synonyms.yaml").write_text(synonyms)
+    knowledge = load_knowledge(folder).knowledge
+    assert knowledge is not None
+    assert knowledge.vocabulary.conditions == {"crohns", "kidney transplant"}

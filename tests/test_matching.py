@@ -248,3 +248,20 @@ def test_a_long_messages_one_question_is_offered_when_context_picks_another_entr
     )
     match = shipped_matcher().match(text)
     assert (match.decision, match.entry_id, match.also) == ("answer", "tpmt-test", "blood-tests")
+
+
+def _without_condition_reading() -> Matcher:
+    """The shipped FAQ with the reading-without-conditions switched off (a negative slack)."""
+    return Matcher(shipped_knowledge(), Thresholds(context_slack=-100), embedder=shipped_matcher().embedder)
+
+
+def test_a_condition_named_as_background_does_not_decide_the_topic() -> None:
+    question = "on aza for ulcerative colitis, feeling sick every morning after the tablet"
+    assert _without_condition_reading().match(question).entry_id == "crohns-and-colitis"
+    match = shipped_matcher().match(question)
+    assert (match.decision, match.entry_id) == ("answer", "nausea")
+
+
+def test_a_question_about_the_condition_itself_keeps_the_condition_entry() -> None:
+    match = shipped_matcher().match("how does azathioprine help crohn's disease?")
+    assert (match.decision, match.entry_id) == ("answer", "crohns-and-colitis")
