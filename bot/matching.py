@@ -82,6 +82,13 @@ _OVERVIEW_TEXT = (
     "medicines option options alternative alternatives instead switch swap change go try move"
 )
 _OVERVIEW_WORDS = frozenset(stem(word) for word in _OVERVIEW_TEXT.split())
+#: Words that ask about azathioprine's role in a condition ("does aza work for crohns?"), not
+#: merely name the condition as background.
+_USES_TEXT = (
+    "use used uses help helps work works treat treats treatment prescribed prescribe role worth "
+    "effective standard licensed remission maintenance"
+)
+_USES_WORDS = frozenset(stem(word) for word in _USES_TEXT.split())
 _CLAUSE_SPLIT = re.compile(r"[?!.;\n]+|\b(?:and also|also|plus|and|but|or)\b", re.I)
 
 
@@ -100,6 +107,8 @@ class Thresholds:
     #: A message naming a condition is read without it when another entry then scores within
     #: this of the condition's entry (see ``Matcher._context_free_ranking``).
     context_slack: float = 3.0
+    #: ...and the two are offered when it scores within this and nothing asks about the role.
+    context_doubt: float = 6.0
 
 
 @dataclass(frozen=True)
@@ -393,8 +402,9 @@ class Matcher:
         reading = self._read(text)
         mentions = reading.mentions
         ranked = self._rank(reading, limit=max(5, limits.suggestions))
+        doubt: Candidate | None = None
         if ranked and ranked[0].entry_id in self._needs_medicine:
-            ranked = self._context_free_ranking(reading, ranked)
+            ranked, doubt = self._context_free_ranking(reading, ranked)
         # "Alcohol on methotrexate?" names another medicine and nothing points at ours: it is
         # that medicine's question, which an azathioprine entry would answer wrongly.
         # Except a bare "what are biologics?" when an entry is about that very medicine: that
@@ -420,6 +430,12 @@ class Matcher:
         if mentions.another_only:
             # "...and is it safe with ibuprofen?" may be about ours: offer, never answer outright.
             return Match("suggest", best.score, suggestions=suggestions, ranked=ranked)
+        if doubt is not None:
+            # The condition's entry leads, but the rest of the message points fairly strongly at
+            # another: offer both rather than risk answering the background instead of the question.
+            pair = (best.entry_id, doubt.entry_id)
+            offered = (*pair, *(i for i in suggestions if i not in pair))[: limits.suggestions]
+            return Match("suggest", best.score, suggestions=offered, ranked=ranked)
         clause_winners = self._clause_winners(text)
         if best.score >= limits.answer and best.score - second.score >= limits.margin:
             also = next((c.entry_id for c in clause_winners if c.entry_id != best.entry_id), None)
@@ -448,21 +464,29 @@ class Matcher:
 
     def _context_free_ranking(
         self, reading: _Reading, ranked: tuple[Candidate, ...]
-    ) -> tuple[Candidate, ...]:
-        """The ranking of the message without its conditions, when that points elsewhere.
+    ) -> tuple[tuple[Candidate, ...], Candidate | None]:
+        """The ranking of the message without its conditions when that points elsewhere, and doubt.
 
         An entry on azathioprine's role in a condition wins any message naming the condition,
         though patients mostly name it as background. When the words left after taking the
         conditions out point about as strongly to another entry, that entry is what was asked.
+        When they point there a little less strongly, that entry is returned as the doubt: both
+        are offered. A message asking about azathioprine's role ("does it work for...") is left be.
         """
         stripped = self._without_conditions(reading)
         if stripped is None:
-            return ranked
+            return ranked, None
+        if set(reading.content) & _USES_WORDS:  # "does aza work for lupus?" asks about the role
+            return ranked, None
         alternative = self._rank(stripped, limit=len(ranked))
-        best, slack = alternative[0], self.thresholds.context_slack
-        if best.entry_id in self._needs_medicine or best.score < ranked[0].score - slack:
-            return ranked
-        return alternative
+        best = alternative[0]
+        if best.entry_id in self._needs_medicine:
+            return ranked, None
+        if best.score >= ranked[0].score - self.thresholds.context_slack:
+            return alternative, None
+        if best.score >= ranked[0].score - self.thresholds.context_doubt:
+            return ranked, best
+        return ranked, None
 
     def _question_clauses(self, text: str, min_words: int) -> list[str]:
         """The clauses that start like questions ("how long...", "can I...")."""

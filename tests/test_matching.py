@@ -251,8 +251,9 @@ def test_a_long_messages_one_question_is_offered_when_context_picks_another_entr
 
 
 def _without_condition_reading() -> Matcher:
-    """The shipped FAQ with the reading-without-conditions switched off (a negative slack)."""
-    return Matcher(shipped_knowledge(), Thresholds(context_slack=-100), embedder=shipped_matcher().embedder)
+    """The shipped FAQ with the reading-without-conditions switched off (negative slacks)."""
+    thresholds = Thresholds(context_slack=-100, context_doubt=-100)
+    return Matcher(shipped_knowledge(), thresholds, embedder=shipped_matcher().embedder)
 
 
 def test_a_condition_named_as_background_does_not_decide_the_topic() -> None:
@@ -263,5 +264,13 @@ def test_a_condition_named_as_background_does_not_decide_the_topic() -> None:
 
 
 def test_a_question_about_the_condition_itself_keeps_the_condition_entry() -> None:
-    match = shipped_matcher().match("how does azathioprine help crohn's disease?")
-    assert (match.decision, match.entry_id) == ("answer", "crohns-and-colitis")
+    match = shipped_matcher().match("does azathioprine work for lupus")
+    assert (match.decision, match.entry_id) == ("answer", "rheumatoid-arthritis-and-lupus")
+
+
+def test_a_condition_entry_only_slightly_ahead_of_the_question_is_offered_with_it() -> None:
+    question = "kidney transplant last year, on aza, can i go in the sun"
+    assert _without_condition_reading().match(question).entry_id == "organ-transplant"
+    match = shipped_matcher().match(question)
+    assert match.decision == "suggest"
+    assert match.suggestions[:2] == ("organ-transplant", "sun-protection")
