@@ -250,9 +250,17 @@ def respond(matcher: Matcher, text: str) -> Reply:
         warning = next((e for e in knowledge.entries if e.urgent), None)
         if warning is not None:
             return answer_reply(knowledge, warning.id, signs=signs, score=match.score)
-    intro = OTHER_MEDICINE_INTRO if match.other_medicine else None
+    intro = OTHER_MEDICINE_INTRO if match.other_medicine else PRACTICAL_INTRO if match.practical else None
     return topics_reply(knowledge, intro=intro, signs=signs, score=match.score)
 
+
+#: The fallback for prescriptions, appointments, phone numbers and costs: who can help instead.
+PRACTICAL_INTRO = (
+    "I can't help with prescriptions, appointments, phone numbers or costs. Your pharmacy, GP "
+    "surgery or hospital team can sort those out; their numbers are usually on your clinic "
+    "letters or prescription label. I can answer questions about azathioprine itself: here are "
+    "the topics."
+)
 
 #: The fallback for a question about another medicine: say why, and where the answer is.
 OTHER_MEDICINE_INTRO = (

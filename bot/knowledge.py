@@ -118,6 +118,9 @@ class Vocabulary:
     #: Conditions azathioprine treats (words and two-word phrases, after synonyms). Patients name
     #: them as background ("for my crohns"), so they must not decide the topic on their own.
     conditions: frozenset[str] = frozenset()
+    #: Practical matters the bot cannot help with (prescriptions, appointments, phone numbers,
+    #: costs), words and two-word phrases after synonyms: such a message gets the fallback.
+    practical: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -357,7 +360,7 @@ def _check_safety(checker: _FileChecker, raw: object, line: int) -> SafetyText |
 
 
 #: Optional word lists that may stand beside ``synonyms:`` in the same file.
-WORD_LISTS = ("ignore", "other_medicines", "own_medicine", "refers_to_own", "conditions")
+WORD_LISTS = ("ignore", "other_medicines", "own_medicine", "refers_to_own", "conditions", "practical")
 
 
 def _check_synonyms(checker: _FileChecker, data: LineDict) -> Vocabulary | None:

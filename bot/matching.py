@@ -89,6 +89,10 @@ _USES_TEXT = (
     "effective standard licensed remission maintenance"
 )
 _USES_WORDS = frozenset(stem(word) for word in _USES_TEXT.split())
+#: Beside another medicine and nothing naming ours, a bare "it" means that medicine ("how long
+#: does it take for humira to work"); only "with it", "on it" still point at ours.
+_VAGUE_POINTERS = frozenset({"it", "its"})
+_WITH_IT = frozenset({"with it", "on it", "alongside it", "and it"})
 _CLAUSE_SPLIT = re.compile(r"[?!.;\n]+|\b(?:and also|also|plus|and|but|or)\b", re.I)
 
 
@@ -142,6 +146,9 @@ class Match:
     smalltalk: SmallTalk | None = None
     #: The fallback is because the message is about another medicine, not ours.
     other_medicine: bool = False
+    #: The fallback is because the message asks about a practical matter (prescriptions,
+    #: appointments, phone numbers, costs) that the clinic or pharmacy handles.
+    practical: bool = False
     ranked: tuple[Candidate, ...] = field(default=(), repr=False)
 
 
@@ -152,6 +159,7 @@ class _Reading:
     words: list[str]
     content: list[str]
     mentions: Mentions
+    practical: bool = False  #: names a practical matter (see ``Vocabulary.practical``)
 
 
 @dataclass(frozen=True)
@@ -274,13 +282,15 @@ class Matcher:
 
     def _read_words(self, words: list[str]) -> _Reading:
         content = self.normaliser.meaningful(words)
-        mentions = self._mentions(words)
+        terms = self._terms(words)
+        mentions = self._mentions(terms)
         implicit = mentions.refers and not mentions.own and not mentions.other
         if implicit and OWN_MEDICINE_WORD in self._postings:
             # "How long do I take it for?" means azathioprine: score it as if it said so, since
             # the FAQ's phrasings mostly name it ("how long do I take azathioprine for").
             content = [*content, OWN_MEDICINE_WORD]
-        return _Reading(words, [self._correct(word) or word for word in content], mentions)
+        practical = bool(terms & self.knowledge.vocabulary.practical)
+        return _Reading(words, [self._correct(word) or word for word in content], mentions, practical)
 
     # -- scoring ---------------------------------------------------------------------------
 
@@ -358,16 +368,14 @@ class Matcher:
         """The words and two-word phrases of ``words``."""
         return frozenset(words) | {f"{a} {b}" for a, b in itertools.pairwise(words)}
 
-    def _mentions(self, words: list[str]) -> Mentions:
+    def _mentions(self, terms: frozenset[str]) -> Mentions:
         vocabulary = self.knowledge.vocabulary
-        terms = self._terms(words)
         others = terms & vocabulary.other_medicines
-        return Mentions(
-            own=bool(terms & vocabulary.own_medicine),
-            other=bool(others),
-            refers=bool(terms & vocabulary.refers_to_own),
-            others=others,
-        )
+        own = bool(terms & vocabulary.own_medicine)
+        pointers = terms & vocabulary.refers_to_own
+        if others and not own:
+            pointers = (pointers - _VAGUE_POINTERS) | (terms & _WITH_IT)
+        return Mentions(own=own, other=bool(others), refers=bool(pointers), others=others)
 
     def rank(self, text: str, limit: int = 5) -> tuple[Candidate, ...]:
         """The best ``limit`` entries for ``text``, best first."""
@@ -414,6 +422,10 @@ class Matcher:
             and not mentions.refers
             and not (ranked and self._asks_about_entry_medicine(reading, ranked[0].entry_id))
         )
+        if reading.practical:
+            # "My repeat prescription hasn't come, who do I ring?": no entry answers that, and
+            # the words it shares with entries (tablets, pharmacy) would only mislead.
+            return Match("fallback", ranked[0].score if ranked else 0.0, ranked=ranked, practical=True)
         if not ranked or ranked[0].score < limits.suggest or other_medicine:
             score = ranked[0].score if ranked else 0.0
             return Match("fallback", score, ranked=ranked, other_medicine=other_medicine)

@@ -119,3 +119,11 @@ def test_another_medicines_question_is_told_why_it_is_not_answered() -> None:
     assert reply.decision == "fallback"
     assert "question about another medicine" in text and "pharmacist" in text
     assert "Interactions" in [b.label for b in reply.buttons]
+
+
+def test_a_practical_question_is_told_who_can_help_with_the_reminder_last() -> None:
+    reply = respond(shipped_matcher(), "my repeat prescription is late, who do I ring")
+    text = render_text(reply, numbered_buttons=False)
+    assert reply.decision == "fallback" and reply.entry_id is None
+    assert "can't help with prescriptions" in text and "pharmacy" in text
+    assert text.endswith(reminder_tail())

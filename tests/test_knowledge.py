@@ -173,10 +173,13 @@ def test_needs_medicine_and_pointing_words_are_loaded(tmp_path: Path) -> None:
     assert knowledge.vocabulary.refers_to_own == {"it", "my tablet"}
 
 
-def test_conditions_are_loaded_folded(tmp_path: Path) -> None:
+def test_conditions_and_practical_words_are_loaded_folded(tmp_path: Path) -> None:
     folder = write_faq(tmp_path, entry_yaml("first"))
-    synonyms = "synonyms:\n  crohns: [chrons]\nconditions: [Crohns, Kidney Transplant]\n"
+    synonyms = (
+        "synonyms:\n  crohns: [chrons]\nconditions: [Crohns, Kidney Transplant]\npractical: [Phone Number]\n"
+    )
     (folder / "synonyms.yaml").write_text(synonyms)
     knowledge = load_knowledge(folder).knowledge
     assert knowledge is not None
     assert knowledge.vocabulary.conditions == {"crohns", "kidney transplant"}
+    assert knowledge.vocabulary.practical == {"phone number"}

@@ -274,3 +274,18 @@ def test_a_condition_entry_only_slightly_ahead_of_the_question_is_offered_with_i
     match = shipped_matcher().match(question)
     assert match.decision == "suggest"
     assert match.suggestions[:2] == ("organ-transplant", "sun-protection")
+
+
+def test_a_practical_matter_falls_back_without_an_entry() -> None:
+    match = shipped_matcher().match("is azathioprine expensive, what does it cost")
+    assert (match.decision, match.practical, match.suggestions) == ("fallback", True, ())
+
+
+def test_it_beside_another_medicine_means_that_medicine() -> None:
+    match = shipped_matcher().match("does it take long for infliximab to kick in")
+    assert (match.decision, match.other_medicine) == ("fallback", True)
+
+
+def test_with_it_beside_another_medicine_still_means_ours() -> None:
+    match = shipped_matcher().match("is ibuprofen ok while on it")
+    assert match.decision == "suggest" and "drug-interactions" in match.suggestions
