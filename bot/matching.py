@@ -119,6 +119,7 @@ class Thresholds:
 class _Weights:
     evidence: float = 0.2
     evidence_full: float = 10.0  #: summed word rarity at which keyword evidence counts in full
+    condition_evidence: float = 0.5  #: a condition's name counts this much of its rarity
     phrasing: float = 0.2
     meaning: float = 0.3
 
@@ -239,6 +240,11 @@ class Matcher:
         for words in doc_words:
             df.update(words.keys())
         self._idf = {w: math.log(1 + (n_docs - d + 0.5) / (d + 0.5)) for w, d in df.items()}
+        # A condition's name is rare in the FAQ (only its own entry has it), so it would count
+        # as strong evidence, though patients mostly name it as background ("on aza for my UC").
+        conditions = vocab.conditions | {stem(word) for word in vocab.conditions}
+        for word in conditions & self._idf.keys():
+            self._idf[word] *= _WEIGHTS.condition_evidence
         self._postings: dict[str, np.ndarray] = {}
         for index, words in enumerate(doc_words):
             for word, count in words.items():
