@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from bot import matching
@@ -171,8 +173,8 @@ def test_steroid_sparing_is_about_azathioprine() -> None:
 
 
 LONG_CONTEXT = (
-    "started on aza for my UC six weeks ago after two rounds of steroids, my consultant wants to "
-    "bring the pred down slowly now. does the aza let me come off the steroids completely"
+    "after two rounds of pred and a week in hospital my consultant started aza, bloods every two "
+    "weeks so far and the nurse rings with results. does the aza let me come off the steroids completely"
 )
 
 
@@ -250,17 +252,35 @@ def test_a_long_messages_one_question_is_offered_when_context_picks_another_entr
     assert (match.decision, match.entry_id, match.also) == ("answer", "tpmt-test", "blood-tests")
 
 
-def _without_condition_reading() -> Matcher:
-    """The shipped FAQ with the reading-without-conditions switched off (negative slacks)."""
-    thresholds = Thresholds(context_slack=-100, context_doubt=-100)
+BACKGROUND_CONDITION = "on aza for ulcerative colitis, feeling sick every morning after the tablet"
+
+
+def _matcher(monkeypatch: pytest.MonkeyPatch, *, full_weight: bool, rereading: bool) -> Matcher:
+    """The shipped FAQ with conditions at full keyword weight and/or never read without them."""
+    if full_weight:
+        monkeypatch.setattr(matching, "_WEIGHTS", replace(matching._WEIGHTS, condition_evidence=1.0))
+    thresholds = Thresholds() if rereading else Thresholds(context_slack=-100.0, context_doubt=-100.0)
     return Matcher(shipped_knowledge(), thresholds, embedder=shipped_matcher().embedder)
 
 
 def test_a_condition_named_as_background_does_not_decide_the_topic() -> None:
-    question = "on aza for ulcerative colitis, feeling sick every morning after the tablet"
-    assert _without_condition_reading().match(question).entry_id == "crohns-and-colitis"
-    match = shipped_matcher().match(question)
+    match = shipped_matcher().match(BACKGROUND_CONDITION)
     assert (match.decision, match.entry_id) == ("answer", "nausea")
+
+
+def test_a_condition_at_full_weight_would_decide_the_topic(monkeypatch: pytest.MonkeyPatch) -> None:
+    matcher = _matcher(monkeypatch, full_weight=True, rereading=False)
+    assert matcher.match(BACKGROUND_CONDITION).entry_id == "crohns-and-colitis"
+
+
+def test_reading_without_the_condition_finds_the_question(monkeypatch: pytest.MonkeyPatch) -> None:
+    matcher = _matcher(monkeypatch, full_weight=True, rereading=True)
+    assert matcher.match(BACKGROUND_CONDITION).entry_id == "nausea"
+
+
+def test_half_weight_alone_no_longer_answers_the_conditions_entry(monkeypatch: pytest.MonkeyPatch) -> None:
+    match = _matcher(monkeypatch, full_weight=False, rereading=False).match(BACKGROUND_CONDITION)
+    assert match.decision == "suggest" and "nausea" in match.suggestions
 
 
 def test_a_question_about_the_condition_itself_keeps_the_condition_entry() -> None:
@@ -268,10 +288,13 @@ def test_a_question_about_the_condition_itself_keeps_the_condition_entry() -> No
     assert (match.decision, match.entry_id) == ("answer", "rheumatoid-arthritis-and-lupus")
 
 
-def test_a_condition_entry_only_slightly_ahead_of_the_question_is_offered_with_it() -> None:
+def test_a_condition_entry_only_slightly_ahead_of_the_question_is_offered_with_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     question = "kidney transplant last year, on aza, can i go in the sun"
-    assert _without_condition_reading().match(question).entry_id == "organ-transplant"
-    match = shipped_matcher().match(question)
+    without = _matcher(monkeypatch, full_weight=True, rereading=False)
+    assert without.match(question).entry_id == "organ-transplant"
+    match = _matcher(monkeypatch, full_weight=True, rereading=True).match(question)
     assert match.decision == "suggest"
     assert match.suggestions[:2] == ("organ-transplant", "sun-protection")
 
