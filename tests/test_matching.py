@@ -312,3 +312,22 @@ def test_it_beside_another_medicine_means_that_medicine() -> None:
 def test_with_it_beside_another_medicine_still_means_ours() -> None:
     match = shipped_matcher().match("is ibuprofen ok while on it")
     assert match.decision == "suggest" and "drug-interactions" in match.suggestions
+
+
+def test_comparing_phrasings_of_a_shortlist_only_keeps_the_decisions(monkeypatch: pytest.MonkeyPatch) -> None:
+    questions = [
+        "can i drink on imuran?",
+        "how long before aza starts working",
+        "my hair is falling out since starting azathioprine",
+        "is it safe to have the flu jab",
+        "what is the tpmt test for",
+        "who won the football",
+    ]
+    matcher = shipped_matcher()
+    everything = [matcher.match(q) for q in questions]
+    monkeypatch.setattr(matching, "FUZZY_SHORTLIST", 8)
+    shortlisted = [matcher.match(q) for q in questions]
+    assert [(m.decision, m.entry_id, m.suggestions) for m in shortlisted] == [
+        (m.decision, m.entry_id, m.suggestions) for m in everything
+    ]
+    assert any(a.ranked != b.ranked for a, b in zip(shortlisted, everything, strict=True))  # it did shortlist
