@@ -24,7 +24,8 @@ from bot.matching import Match, Matcher
 from bot.safety import detect_warning_signs
 
 ROOT = Path(__file__).resolve().parent.parent
-SETS = [ROOT / "tests" / "data" / f"eval-{name}.jsonl" for name in ("dev", "holdout", "fresh", "unseen")]
+SET_NAMES = ("dev", "holdout", "fresh", "unseen", "blind")
+SETS = [ROOT / "tests" / "data" / f"eval-{name}.jsonl" for name in SET_NAMES]
 
 
 def naive_matcher(knowledge: KnowledgeBase) -> Callable[[str], Match]:

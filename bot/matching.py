@@ -104,11 +104,13 @@ class Thresholds:
     """The decision bands. Scores are 0-100; see ``bench/`` for how they were chosen."""
 
     answer: float = 54.0  #: best score needed to answer outright
-    margin: float = 6.0  #: ...and its lead over the second-best entry
-    suggest: float = 50.0  #: below this the question is treated as out of scope
+    margin: float = 5.0  #: ...and its lead over the second-best entry
+    suggest: float = 49.0  #: below this the question is treated as out of scope
     second_topic: float = 56.0  #: a second question in the message is offered above this
+    #: ...or above ``suggest`` when it leads the clause's next entry by this much
+    clause_lead: float = 20.0
     #: Scores are multiplied by this when a message names another medicine (ibuprofen, metformin)
-    #: but not azathioprine: "max dose of ibuprofen" is that medicine's question, not ours.
+    #: and nothing of ours, not even "with it": "max dose of ibuprofen" is that medicine's question.
     other_medicine_factor: float = 0.9
     suggestions: int = 3  #: how many entries a suggestion offers
     #: A message naming a condition is read without it when another entry then scores within
@@ -124,7 +126,8 @@ class _Weights:
     evidence_full: float = 10.0  #: summed word rarity at which keyword evidence counts in full
     condition_evidence: float = 0.5  #: a condition's name counts this much of its rarity
     phrasing: float = 0.2
-    meaning: float = 0.3
+    meaning: float = 0.3  #: the closest phrasing's meaning
+    centre: float = 0.1  #: closeness to the centre of all the entry's phrasings
 
 
 _WEIGHTS = _Weights()
@@ -237,6 +240,13 @@ class Matcher:
         # Each entry's phrasing vectors are contiguous: the first row of each entry starts a run.
         owner_array = np.array(owners, dtype=np.intp)
         self._vector_starts = np.searchsorted(owner_array, np.arange(len(starts)))
+        # Each entry's centre of meaning: what its phrasings share, not its single closest one.
+        centroids = np.add.reduceat(self._vectors, self._vector_starts, axis=0) if embedded_texts else None
+        self._centroids = (
+            centroids / np.maximum(np.linalg.norm(centroids, axis=1, keepdims=True), 1e-9)
+            if centroids is not None
+            else np.zeros((0, 1))
+        )
 
         # Keyword evidence: for each word, a weight per entry (saturating in how often it occurs).
         n_docs = len(doc_words)
@@ -319,18 +329,19 @@ class Matcher:
             if postings is not None:
                 evidence += self._idf[word] * postings
         # Embed the synonym-normalised words, so "6mp" and "aza" mean what the FAQ says.
-        cosine = self._vectors @ self.embedder.embed([" ".join(reading.words)])[0]
-        meaning = np.maximum.reduceat(cosine, self._vector_starts)
+        vector = self.embedder.embed([" ".join(reading.words)])[0]
+        meaning = np.maximum.reduceat(self._vectors @ vector, self._vector_starts)
         weights = _WEIGHTS
         keywords = np.minimum(1.0, evidence / weights.evidence_full)
-        partial = weights.evidence * keywords + weights.meaning * meaning
+        centre = self._centroids @ vector
+        partial = weights.evidence * keywords + weights.meaning * meaning + weights.centre * centre
         # Choices were token-sorted once at load, so plain ratio here *is* token_sort_ratio,
         # and much faster than re-sorting every choice on every message.
         query = " ".join(sorted(words))
         combined: np.ndarray = (
             100.0
             * (partial + weights.phrasing * self._best_phrases(query, partial))
-            / (weights.evidence + weights.phrasing + weights.meaning)
+            / (weights.evidence + weights.phrasing + weights.meaning + weights.centre)
         )
         return combined
 
@@ -411,7 +422,7 @@ class Matcher:
 
     def _rank(self, reading: _Reading, limit: int) -> tuple[Candidate, ...]:
         scores = self._scores(reading)
-        if reading.mentions.another_only:
+        if reading.mentions.another_only and not reading.mentions.refers:
             scores = scores * self.thresholds.other_medicine_factor
         order = np.argsort(-scores, kind="stable")[:limit]
         return tuple(Candidate(self._ids[i], round(float(scores[i]), 1)) for i in order)
@@ -542,7 +553,11 @@ class Matcher:
         if not top:
             return None
         lead = top[0].score - (top[1].score if len(top) > 1 else 0.0)
-        if top[0].score >= self.thresholds.second_topic and lead >= self.thresholds.margin:
+        limits = self.thresholds
+        if top[0].score >= limits.second_topic and lead >= limits.margin:
+            return top[0]
+        # A short clause scores lower ("will my hair fall out": 56 against 23 for the next).
+        if top[0].score >= limits.suggest and lead >= limits.clause_lead:
             return top[0]
         return None
 

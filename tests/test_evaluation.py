@@ -5,8 +5,9 @@ The dev set was used to choose weights and thresholds; the held-out set, written
 author, was measured (and informed one decision); the fresh set, by a third author, was measured
 and then used to fix warning-sign and out-of-scope weaknesses; the unseen set, by a fourth
 author blind to the FAQ, the matcher and the other sets, was measured before and after this
-session's changes (one warning-sign fix, "yrs ago", came after). All were written without seeing
-the FAQ's phrasings.
+session's changes (one warning-sign fix, "yrs ago", came after); the blind set, by a fifth
+author who saw only the topic ids, was measured once before the next session's changes and
+then its misses were read. All were written without seeing the FAQ's phrasings.
 """
 
 from __future__ import annotations
@@ -21,10 +22,11 @@ from tests.shipped import DATA_DIR, shipped_knowledge, shipped_matcher
 
 FLOORS = {
     # name: (top1, within_top3, max_confidently_wrong, oos_rejected, urgent_recall, max_false_alarms)
-    "eval-dev": (0.73, 0.96, 0.02, 0.98, 0.95, 0.05),
-    "eval-holdout": (0.64, 0.90, 0.03, 0.94, 0.95, 0.15),
-    "eval-fresh": (0.65, 0.93, 0.04, 0.90, 0.95, 0.15),
-    "eval-unseen": (0.82, 0.94, 0.04, 0.78, 0.95, 0.20),
+    "eval-dev": (0.79, 0.96, 0.02, 0.98, 0.95, 0.05),
+    "eval-holdout": (0.69, 0.90, 0.03, 0.96, 0.95, 0.15),
+    "eval-fresh": (0.68, 0.93, 0.03, 0.93, 0.95, 0.10),
+    "eval-unseen": (0.83, 0.96, 0.02, 0.85, 0.95, 0.20),
+    "eval-blind": (0.77, 0.92, 0.04, 0.91, 0.95, 0.15),
 }
 
 

@@ -173,14 +173,15 @@ def test_steroid_sparing_is_about_azathioprine() -> None:
 
 
 LONG_CONTEXT = (
-    "after two rounds of pred and a week in hospital my consultant started aza, bloods every two "
-    "weeks so far and the nurse rings with results. does the aza let me come off the steroids completely"
+    "my daughter is 14 and was diagnosed with crohns last spring, she had a bad flare over christmas "
+    "and spent a week in hospital. the team have now started her on azathioprine. how long before it "
+    "starts to work?"
 )
 
 
 def test_long_message_is_answered_when_its_one_question_names_the_leading_entry() -> None:
     match = shipped_matcher().match(LONG_CONTEXT)
-    assert (match.decision, match.entry_id) == ("answer", "steroids-together")
+    assert (match.decision, match.entry_id) == ("answer", "how-long-to-work")
 
 
 def test_long_message_without_that_rule_would_only_be_suggested(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -245,11 +246,11 @@ def test_text_speak_is_read_as_meant(text: str, entry_id: str) -> None:
 
 def test_a_long_messages_one_question_is_offered_when_context_picks_another_entry() -> None:
     text = (
-        "they tested some enzyme in my blood before letting me start azathioprine, which i get on "
-        "friday. what are the monthly blood tests checking for"
+        "been on aza a month after two courses of pred, my gastro is pleased and the nurse checks my "
+        "bloods every fortnight. will my hair fall out"
     )
     match = shipped_matcher().match(text)
-    assert (match.decision, match.entry_id, match.also) == ("answer", "tpmt-test", "blood-tests")
+    assert (match.decision, match.entry_id, match.also) == ("answer", "blood-tests", "hair-loss")
 
 
 BACKGROUND_CONDITION = "on aza for ulcerative colitis, feeling sick every morning after the tablet"
@@ -276,11 +277,6 @@ def test_a_condition_at_full_weight_would_decide_the_topic(monkeypatch: pytest.M
 def test_reading_without_the_condition_finds_the_question(monkeypatch: pytest.MonkeyPatch) -> None:
     matcher = _matcher(monkeypatch, full_weight=True, rereading=True)
     assert matcher.match(BACKGROUND_CONDITION).entry_id == "nausea"
-
-
-def test_half_weight_alone_no_longer_answers_the_conditions_entry(monkeypatch: pytest.MonkeyPatch) -> None:
-    match = _matcher(monkeypatch, full_weight=False, rereading=False).match(BACKGROUND_CONDITION)
-    assert match.decision == "suggest" and "nausea" in match.suggestions
 
 
 def test_a_question_about_the_condition_itself_keeps_the_condition_entry() -> None:
@@ -331,3 +327,15 @@ def test_comparing_phrasings_of_a_shortlist_only_keeps_the_decisions(monkeypatch
         (m.decision, m.entry_id, m.suggestions) for m in everything
     ]
     assert any(a.ranked != b.ranked for a, b in zip(shortlisted, everything, strict=True))  # it did shortlist
+
+
+def test_a_short_clause_far_ahead_of_the_rest_counts_as_a_second_question() -> None:
+    match = shipped_matcher().match("can I drink alcohol on azathioprine, and will my hair fall out?")
+    assert (match.decision, match.entry_id, match.also) == ("answer", "alcohol", "hair-loss")
+    strict = Matcher(shipped_knowledge(), Thresholds(clause_lead=100.0), embedder=shipped_matcher().embedder)
+    assert strict.match("can I drink alcohol on azathioprine, and will my hair fall out?").also is None
+
+
+def test_another_medicine_with_it_is_not_marked_down_as_that_medicines_question() -> None:
+    match = shipped_matcher().match("is it ok to take naproxen with it")
+    assert match.decision == "suggest" and match.score >= Thresholds().suggest
