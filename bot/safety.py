@@ -130,6 +130,12 @@ _PAST = re.compile(
     r"gone now|went away|cleared up|stopped (?:by itself|on its own|after|quickly|straight away)|"
     r"(?:like|as) normal|all fine now|resolved)\b"
 )
+# Someone else who does not take it ("my mum's got a sore throat, she's not on any meds"): their
+# sign is a question about catching something, not a warning sign of the drug.
+_NOT_ON_ANY = re.compile(
+    r"\b(?:he|she|they|hes|shes|theyre)(?: is| are)? (?:not on|isnt on|arent on|not taking|"
+    r"isnt taking|doesnt take|dont take) (?:any|anything)\b(?! other)"
+)
 _CLAUSES = re.compile(r"[.!?;\n]+|\bbut\b|\bhowever\b|\balthough\b|\bthough\b")
 
 
@@ -159,6 +165,8 @@ def _sign_is_current(clause: str, start: int) -> bool:
 
 def detect_warning_signs(text: str) -> WarningSigns | None:
     """The warning signs described as happening now in ``text``, or None."""
+    if _NOT_ON_ANY.search(fold(text[:2000])):
+        return None
     found: list[str] = []
     for clause in _clauses(text[:2000]):
         for name, pattern in _COMPILED.items():

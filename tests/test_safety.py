@@ -72,3 +72,13 @@ def test_fever_is_urgent_but_not_an_emergency() -> None:
 
 def test_sign_in_a_later_sentence_is_found_after_a_negated_one() -> None:
     assert detect_warning_signs("No fever. But my eyes have gone yellow.") is not None
+
+
+def test_a_sign_of_someone_not_on_any_medicine_is_not_urgent() -> None:
+    text = "my dad has a fever, he's not on any medication, can I still visit him?"
+    assert detect_warning_signs(text) is None
+
+
+def test_someone_not_on_any_other_medicine_still_gets_urgent_advice() -> None:
+    signs = detect_warning_signs("my son has a high temperature, he isn't on any other tablets")
+    assert signs is not None and "fever" in signs.signs
