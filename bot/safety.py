@@ -26,6 +26,7 @@ SIGN_PATTERNS: dict[str, str] = {
     "fever": (
         r"\b(?:(?<!yellow )fever\w*|febrile|feverish|high temp\w*|(?:a|the) temp\w*|temp\w* (?:of|is|was|at|"
         r"went up|keeps)|(?:3[89]|40) (?:\d )?(?:c|degrees)|(?:10[0-4]) (?:\d )?(?:f|degrees)|"
+        r"(?:3[89]|40) (?:\d )?(?:temp\w*|fever)|hot to (?:the )?touch|"
         r"hot and (?:cold|shivery|sweaty|clammy)|burnin\w* up|(?:night )?sweats|sweating|shiver\w*|"
         r"shaking|chills?|rigou?rs|flu like|fluey|flu ish|(?:got|have|has|caught) (?:the )?flu\b)"
     ),
@@ -36,7 +37,9 @@ SIGN_PATTERNS: dict[str, str] = {
     ),
     "sore throat": (
         r"\b(?:sore throat|throats? (?:is |feels |really |so |very |a bit )*(?:sore|raw|killin\w*|"
-        r"swollen|painful|on fire|hurts?)|strep|hurts? to swallow|painful to swallow)"
+        r"swollen|painful|on fire|hurts?)|throat (?:\w+ ){0,3}(?:razor|glass)|strep|hurts? to swallow|"
+        r"painful to swallow|white (?:patches|spots) (?:\w+ ){0,4}(?:throat|tonsils?)|"
+        r"(?:throat|tonsils?) (?:\w+ ){0,4}white (?:patches|spots))"
     ),
     "mouth ulcers": (
         rf"\b(?:mouth ulcers?|ulcers? (?:in|on|inside) {_WHO}? ?(?:mouth|tongue|gums?|lips?|cheeks?)|"
@@ -72,13 +75,15 @@ SIGN_PATTERNS: dict[str, str] = {
         r"pain (?:\w+ ){0,8}(?:into|through to|going to|radiating to|spreading to) (?:my |the )?back|"
         r"(?:really bad|severe|terrible|awful|agonising|agonizing|excruciating) pain (?:\w+ ){0,5}"
         r"(?:stomach|tummy|belly|abdomen)|"
+        r"(?:stomach|abdominal|belly|tummy) (?:pain|ache)s? (?:\w+ ){0,3}(?:[7-9]|10) (?:out of )?10\b|"
         r"doubled over|in agony)"
     ),
     "vomiting that won't stop": (
         r"\b(?:(?:cant|cannot|can not|unable to|not able to) (?:stop (?:being sick|vomiting|"
         r"throwing up)|keep (?:anything|food|water|fluids|drinks|it) down)|(?:vomit\w*|throwing up|"
         r"being sick|been sick|puking) (?:\w+ ){0,4}(?:non ?stop|all (?:day|night|morning)|"
-        r"constantly|wont stop|for hours|every hour|since|times today|all the time)|"
+        r"constantly|wont stop|for hours|every hour|since|times today|all the time|"
+        r"(?:[3-9]|\d\d|several|many|multiple) times)|"
         r"keeps? (?:vomiting|throwing up|being sick|puking))"
     ),
     "breathlessness": (
@@ -101,6 +106,8 @@ SIGN_PATTERNS: dict[str, str] = {
     ),
 }
 EMERGENCY_SIGNS = frozenset({"swollen face or trouble breathing"})
+#: A sign only by contact: it does not count when the message says there was none.
+CONTACT_SIGN = "chickenpox or shingles"
 _COMPILED = {name: re.compile(pattern) for name, pattern in SIGN_PATTERNS.items()}
 
 # A negation shortly before the sign ("no fever", "dont have a sore throat", "never bruised").
@@ -118,13 +125,15 @@ _HYPOTHETICAL = re.compile(
     r"avoid\w*|protect\w*|side effects?|worried about getting|would|could i get|might i get|"
     r"why (?:is|are|does|do) (?:being|having|it|this|that|they|you|doctors|people)|big deal|fuss|"
     # General or second-hand: "which effects are most commonly reported", "some people get".
-    r"whether|how common|commonly|are common|(?:some|other|many) people (?:get|have|say)|"
+    r"whether|how common|commonly|are common|what counts as|(?:some|other|many) people (?:get|have|say)|"
     r"i(?:ve)? (?:read|heard)|every (?:winter|year)|each (?:winter|year)|"
     r"vaccin\w*|jabs?|shingrix|zostavax|immune|immunity|sunscreen|sun cream)\b"
 )
 # The past: a sign that is over ("had shingles years ago", "as a child").
 _PAST = re.compile(
-    r"\b(?:(?:years?|yrs?) ago|months ago|last year|years back|as a (?:child|kid|baby)|when i was (?:a |"
+    r"\b(?:(?:years?|yrs?|decades?) ago|months ago|last year|(?<!since )last week|long before|"
+    r"(?:ive |i have )?always (?:had|bruised|been|bruise|bleed)|years back|as a (?:child|kid|baby)|"
+    r"when i was (?:a |"
     r"younger|little|small)|in the past|used to|history of|previously|already had|had it before|"
     r"before i started|long time ago|ages ago|childhood|had (?:chicken ?pox|shingles)|last month|"
     r"gone now|went away|cleared up|stopped (?:by itself|on its own|after|quickly|straight away)|"
@@ -136,7 +145,19 @@ _NOT_ON_ANY = re.compile(
     r"\b(?:he|she|they|hes|shes|theyre)(?: is| are)? (?:not on|isnt on|arent on|not taking|"
     r"isnt taking|doesnt take|dont take) (?:any|anything)\b(?! other)"
 )
-_CLAUSES = re.compile(r"[.!?;\n]+|\bbut\b|\bhowever\b|\balthough\b|\bthough\b")
+# No contact: "my brother has chickenpox but I haven't seen him for weeks".
+_NO_CONTACT = re.compile(
+    r"\b(?:havent|have not|hasnt|has not|not|never|didnt|did not) (?:been )?(?:seen|near|around|"
+    r"in contact|had contact|visited|met)\b"
+)
+# Time words about something else: "a lump that wasn't there last month" is new, and in "pain is
+# 9/10, started aza last month" the past is when the medicine was started.
+_OTHER_TIMES = re.compile(
+    r"\b(?:(?:wasnt|was not|werent|were not) there|(?:started|starting|began|begun)(?: on)? "
+    r"(?:azathioprine|aza|imuran|azasan|it|them|my tablets?|the tablets?|treatment))\b(?: \w+){0,3}"
+)
+# A full stop ends a clause, except inside a number ("a temp of 38.2").
+_CLAUSES = re.compile(r"(?:[!?;\n]|\.(?!\d))+|\bbut\b|\bhowever\b|\balthough\b|\bthough\b")
 
 
 @dataclass(frozen=True)
@@ -160,7 +181,7 @@ def _sign_is_current(clause: str, start: int) -> bool:
     before = clause[:start]
     if _NEGATION.search(before):
         return False
-    return not (_HYPOTHETICAL.search(clause) or _PAST.search(clause))
+    return not (_HYPOTHETICAL.search(clause) or _PAST.search(_OTHER_TIMES.sub("", clause)))
 
 
 def detect_warning_signs(text: str) -> WarningSigns | None:
@@ -168,9 +189,10 @@ def detect_warning_signs(text: str) -> WarningSigns | None:
     if _NOT_ON_ANY.search(fold(text[:2000])):
         return None
     found: list[str] = []
+    no_contact = bool(_NO_CONTACT.search(fold(text[:2000])))
     for clause in _clauses(text[:2000]):
         for name, pattern in _COMPILED.items():
-            if name in found:
+            if name in found or (no_contact and name == CONTACT_SIGN):
                 continue
             for hit in pattern.finditer(clause):
                 if _sign_is_current(clause, hit.start()):

@@ -82,3 +82,36 @@ def test_a_sign_of_someone_not_on_any_medicine_is_not_urgent() -> None:
 def test_someone_not_on_any_other_medicine_still_gets_urgent_advice() -> None:
     signs = detect_warning_signs("my son has a high temperature, he isn't on any other tablets")
     assert signs is not None and "fever" in signs.signs
+
+
+@pytest.mark.parametrize(
+    ("text", "sign"),
+    [
+        ("38.4 temp this evening, should I ring someone", "fever"),
+        ("his forehead is hot to the touch and he's on aza", "fever"),
+        ("my throat feels like broken glass", "sore throat"),
+        ("there are white patches on my tonsils", "sore throat"),
+        ("tummy pain is 8 out of 10 tonight", "severe stomach pain"),
+        ("i've been sick several times this morning", "vomiting that won't stop"),
+        ("a lump in my groin that wasn't there last year", "new lump"),
+        ("stomach pain is 9/10, started imuran last month", "severe stomach pain"),
+        ("sore throat since last week", "sore throat"),
+    ],
+)
+def test_sign_in_other_words_is_urgent(text: str, sign: str) -> None:
+    signs = detect_warning_signs(text)
+    assert signs is not None and sign in signs.signs
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my sister has shingles but I haven't seen her since christmas",
+        "what counts as a high temperature on azathioprine?",
+        "I've always bruised easily, is that a problem on aza?",
+        "my mum had yellow eyes decades ago, does it matter for aza",
+        "had a sore throat last week, it's fine now",
+    ],
+)
+def test_no_contact_general_lifelong_or_past_sign_is_not_urgent(text: str) -> None:
+    assert detect_warning_signs(text) is None
