@@ -256,9 +256,10 @@ class Matcher:
         self._idf = {w: math.log(1 + (n_docs - d + 0.5) / (d + 0.5)) for w, d in df.items()}
         # A condition's name is rare in the FAQ (only its own entry has it), so it would count
         # as strong evidence, though patients mostly name it as background ("on aza for my UC").
+        # Only when the message says something else: in "aza for lupus?" the condition is the topic.
         conditions = vocab.conditions | {stem(word) for word in vocab.conditions}
-        for word in conditions & self._idf.keys():
-            self._idf[word] *= _WEIGHTS.condition_evidence
+        self._condition_idf = {word: self._idf[word] for word in conditions & self._idf.keys()}
+        self._not_background = conditions | _OVERVIEW_WORDS | _USES_WORDS | {OWN_MEDICINE_WORD}
         self._postings: dict[str, np.ndarray] = {}
         for index, words in enumerate(doc_words):
             for word, count in words.items():
@@ -324,10 +325,14 @@ class Matcher:
         if not words or n == 0:
             return np.zeros(n)
         evidence = np.zeros(n)
+        background = not set(words) <= self._not_background  # the condition is context
         for word in dict.fromkeys(words):
             postings = self._postings.get(word)
             if postings is not None:
-                evidence += self._idf[word] * postings
+                rarity = self._idf[word]
+                if background and word in self._condition_idf:
+                    rarity *= _WEIGHTS.condition_evidence
+                evidence += rarity * postings
         # Embed the synonym-normalised words, so "6mp" and "aza" mean what the FAQ says.
         vector = self.embedder.embed([" ".join(reading.words)])[0]
         meaning = np.maximum.reduceat(self._vectors @ vector, self._vector_starts)
@@ -527,7 +532,9 @@ class Matcher:
         stripped = self._without_conditions(reading)
         if stripped is None:
             return ranked, None
-        if set(reading.content) & _USES_WORDS:  # "does aza work for lupus?" asks about the role
+        content = set(reading.content)
+        # "Does aza work for lupus?" asks about the role; "aza for crohns?" says nothing else.
+        if content & _USES_WORDS or content <= self._not_background:
             return ranked, None
         alternative = self._rank(stripped, limit=len(ranked))
         best = alternative[0]

@@ -339,3 +339,16 @@ def test_a_short_clause_far_ahead_of_the_rest_counts_as_a_second_question() -> N
 def test_another_medicine_with_it_is_not_marked_down_as_that_medicines_question() -> None:
     match = shipped_matcher().match("is it ok to take naproxen with it")
     assert match.decision == "suggest" and match.score >= Thresholds().suggest
+
+
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        ("aza for crohns?", "crohns-and-colitis"),
+        ("imuran for lupus?", "rheumatoid-arthritis-and-lupus"),
+        ("imuran for eczema", "what-is-it-used-for"),
+    ],
+)
+def test_a_condition_with_nothing_else_is_the_topic(question: str, entry: str) -> None:
+    match = shipped_matcher().match(question)
+    assert (match.decision, match.entry_id) == ("answer", entry)
