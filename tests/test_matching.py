@@ -352,3 +352,8 @@ def test_another_medicine_with_it_is_not_marked_down_as_that_medicines_question(
 def test_a_condition_with_nothing_else_is_the_topic(question: str, entry: str) -> None:
     match = shipped_matcher().match(question)
     assert (match.decision, match.entry_id) == ("answer", entry)
+
+
+def test_is_it_safe_with_another_medicine_still_means_ours() -> None:
+    match = shipped_matcher().match("is it safe with ibuprofen")
+    assert match.decision == "suggest" and "drug-interactions" in match.suggestions
