@@ -95,7 +95,7 @@ _USES_WORDS = frozenset(stem(word) for word in _USES_TEXT.split())
 #: Beside another medicine and nothing naming ours, a bare "it" means that medicine ("how long
 #: does it take for humira to work"); only "with it", "on it" still point at ours.
 _VAGUE_POINTERS = frozenset({"it", "its"})
-_WITH_IT = frozenset({"with it", "on it", "alongside it", "and it", "is it"})
+_WITH_IT = frozenset({"with it", "on it", "alongside it", "and it", "is it", "take it", "it with"})
 _CLAUSE_SPLIT = re.compile(r"[?!.;\n]+|\b(?:and also|also|plus|and|but|or)\b", re.I)
 
 

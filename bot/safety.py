@@ -127,7 +127,7 @@ _HYPOTHETICAL = re.compile(
     # General or second-hand: "which effects are most commonly reported", "some people get".
     r"whether|how common|commonly|are common|what counts as|(?:some|other|many) people (?:get|have|say)|"
     r"i(?:ve)? (?:read|heard)|every (?:winter|year)|each (?:winter|year)|"
-    r"vaccin\w*|jabs?|shingrix|zostavax|immune|immunity|sunscreen|sun cream)\b"
+    r"vaccin\w*|jabs?|boosters?|shingrix|zostavax|immune|immunity|sunscreen|sun cream)\b"
 )
 # The past: a sign that is over ("had shingles years ago", "as a child").
 _PAST = re.compile(

@@ -357,3 +357,13 @@ def test_a_condition_with_nothing_else_is_the_topic(question: str, entry: str) -
 def test_is_it_safe_with_another_medicine_still_means_ours() -> None:
     match = shipped_matcher().match("is it safe with ibuprofen")
     assert match.decision == "suggest" and "drug-interactions" in match.suggestions
+
+
+def test_take_it_with_another_medicine_still_means_ours() -> None:
+    match = shipped_matcher().match("can i take it with infliximab")
+    assert match.decision == "suggest" and not match.other_medicine
+
+
+def test_my_dose_points_at_the_persons_own_medicine() -> None:
+    assert shipped_matcher().mentions("can i change my dose").refers
+    assert shipped_matcher().match("can i change my dose").decision != "fallback"

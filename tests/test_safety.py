@@ -115,3 +115,7 @@ def test_sign_in_other_words_is_urgent(text: str, sign: str) -> None:
 )
 def test_no_contact_general_lifelong_or_past_sign_is_not_urgent(text: str) -> None:
     assert detect_warning_signs(text) is None
+
+
+def test_asking_about_a_covid_booster_is_not_having_covid() -> None:
+    assert detect_warning_signs("can i have the covid booster") is None

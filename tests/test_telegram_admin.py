@@ -403,7 +403,8 @@ async def test_unanswered_questions_are_stored_without_user_id_and_shown_grouped
 async def test_none_of_these_is_recorded_for_the_stored_question(
     server: FakeTelegram, bot: Any, tmp_path: Path
 ) -> None:
-    question = pick(bot, "suggest", ["side effects", "infection", "blood", "tablets"])
+    vague = ["side effects", "infection", "blood", "tablets", "can i take it at night", "is it safe"]
+    question = pick(bot, "suggest", vague)
     [reply] = await say(server, question, USER)
     await press(server, USER, "None of these", reply["message_id"])
     [(_, _, text, kind)] = db_rows(tmp_path / "azabot.sqlite3")["unanswered"]

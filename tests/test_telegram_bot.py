@@ -162,7 +162,8 @@ async def test_free_text_answer_has_sources_and_ends_with_reminder(server: FakeT
 
 
 async def test_suggestion_button_leads_to_the_answer(server: FakeTelegram, app: Any) -> None:
-    question = pick(app, "suggest", ["side effects", "infection", "blood", "tablets"])
+    vague = ["side effects", "infection", "blood", "tablets", "can i take it at night", "is it safe"]
+    question = pick(app, "suggest", vague)
     [reply] = await say(server, question)
     assert text_of(reply).endswith(reminder_end(app))
     choices = buttons(reply)
