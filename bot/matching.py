@@ -34,6 +34,7 @@ from rapidfuzz import fuzz, process
 
 from bot.embedding import Embedder, default_embedder
 from bot.knowledge import KnowledgeBase, SmallTalk
+from bot.learned import EntryClassifier, train
 from bot.textnorm import Normaliser, fold, stem
 
 Decision = Literal["answer", "suggest", "fallback", "smalltalk"]
@@ -49,6 +50,9 @@ MAX_CACHED_CORRECTIONS = 20_000
 #: In a FAQ of more entries than this, phrasings are compared (fuzzily) only for the entries
 #: leading on keyword evidence and meaning; every entry of a smaller FAQ is compared.
 FUZZY_SHORTLIST = 100
+#: The learned classifier (``bot.learned``) is trained for FAQs of up to this many entries; its
+#: training passes over every phrasing at each step, too slow for a 2,000-entry FAQ at a reload.
+LEARNED_MAX_ENTRIES = 300
 #: A clause that starts with one of these asks something; others are usually context.
 _QUESTION_WORDS = frozenset(
     [
@@ -103,9 +107,11 @@ _CLAUSE_SPLIT = re.compile(r"[?!.;\n]+|\b(?:and also|also|plus|and|but|or)\b", r
 class Thresholds:
     """The decision bands. Scores are 0-100; see ``bench/`` for how they were chosen."""
 
-    answer: float = 54.0  #: best score needed to answer outright
-    margin: float = 5.0  #: ...and its lead over the second-best entry
-    suggest: float = 49.0  #: below this the question is treated as out of scope
+    answer: float = 60.0  #: best score needed to answer outright
+    margin: float = 8.0  #: ...and its lead over the second-best entry
+    #: Below this best score before the learned signal, the question is treated as out of scope:
+    #: the classifier always favours some entry, even for "who won the football".
+    suggest: float = 49.0
     second_topic: float = 56.0  #: a second question in the message is offered above this
     #: ...or above ``suggest`` when it leads the clause's next entry by this much
     clause_lead: float = 20.0
@@ -128,9 +134,19 @@ class _Weights:
     phrasing: float = 0.2
     meaning: float = 0.3  #: the closest phrasing's meaning
     centre: float = 0.1  #: closeness to the centre of all the entry's phrasings
+    learned: float = 10.0  #: points added for the learned classifier's probability (0-1)
 
 
 _WEIGHTS = _Weights()
+
+
+@dataclass(frozen=True)
+class _Scores:
+    """Every entry's score: ``combined`` ranks them; ``base``, without the learned classifier,
+    says whether the message is in scope at all."""
+
+    combined: np.ndarray
+    base: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -240,6 +256,10 @@ class Matcher:
         # Each entry's phrasing vectors are contiguous: the first row of each entry starts a run.
         owner_array = np.array(owners, dtype=np.intp)
         self._vector_starts = np.searchsorted(owner_array, np.arange(len(starts)))
+        # A classifier learned from the phrasings: which directions of meaning separate entries.
+        self._classifier: EntryClassifier | None = None
+        if embedded_texts and 1 < len(starts) <= LEARNED_MAX_ENTRIES:
+            self._classifier = train(self._vectors, owner_array, len(starts))
         # Each entry's centre of meaning: what its phrasings share, not its single closest one.
         centroids = np.add.reduceat(self._vectors, self._vector_starts, axis=0) if embedded_texts else None
         self._centroids = (
@@ -316,14 +336,14 @@ class Matcher:
     # -- scoring ---------------------------------------------------------------------------
 
     def scores(self, text: str) -> np.ndarray:
-        """Combined 0-100 score of ``text`` against every entry (in FAQ order)."""
-        return self._scores(self._read(text))
+        """Combined score of ``text`` against every entry (in FAQ order), learned signal included."""
+        return self._scores(self._read(text)).combined
 
-    def _scores(self, reading: _Reading) -> np.ndarray:
+    def _scores(self, reading: _Reading) -> _Scores:
         n = len(self._ids)
         words = reading.content
         if not words or n == 0:
-            return np.zeros(n)
+            return _Scores(np.zeros(n), np.zeros(n))
         evidence = np.zeros(n)
         background = not set(words) <= self._not_background  # the condition is context
         for word in dict.fromkeys(words):
@@ -343,12 +363,14 @@ class Matcher:
         # Choices were token-sorted once at load, so plain ratio here *is* token_sort_ratio,
         # and much faster than re-sorting every choice on every message.
         query = " ".join(sorted(words))
-        combined: np.ndarray = (
+        base: np.ndarray = (
             100.0
             * (partial + weights.phrasing * self._best_phrases(query, partial))
             / (weights.evidence + weights.phrasing + weights.meaning + weights.centre)
         )
-        return combined
+        if self._classifier is None:
+            return _Scores(base, base)
+        return _Scores(base + weights.learned * self._classifier.probabilities(vector), base)
 
     def _best_phrases(self, query: str, partial: np.ndarray) -> np.ndarray:
         """Each entry's best fuzzy ratio (0-1) with ``query``.
@@ -426,11 +448,17 @@ class Matcher:
         return self._rank(self._read(text), limit)
 
     def _rank(self, reading: _Reading, limit: int) -> tuple[Candidate, ...]:
+        return self._ranking(reading, limit)[0]
+
+    def _ranking(self, reading: _Reading, limit: int) -> tuple[tuple[Candidate, ...], float]:
+        """The best ``limit`` entries, and the best score before the learned signal."""
         scores = self._scores(reading)
+        factor = 1.0
         if reading.mentions.another_only and not reading.mentions.refers:
-            scores = scores * self.thresholds.other_medicine_factor
-        order = np.argsort(-scores, kind="stable")[:limit]
-        return tuple(Candidate(self._ids[i], round(float(scores[i]), 1)) for i in order)
+            factor = self.thresholds.other_medicine_factor
+        order = np.argsort(-scores.combined, kind="stable")[:limit]
+        ranked = tuple(Candidate(self._ids[i], round(float(scores.combined[i]) * factor, 1)) for i in order)
+        return ranked, float(scores.base.max()) * factor if len(scores.base) else 0.0
 
     # -- decision --------------------------------------------------------------------------
 
@@ -453,7 +481,7 @@ class Matcher:
             return Match("smalltalk", 100.0, smalltalk=smalltalk)
         reading = self._read(text)
         mentions = reading.mentions
-        ranked = self._rank(reading, limit=max(5, limits.suggestions))
+        ranked, in_scope = self._ranking(reading, limit=max(5, limits.suggestions))
         doubt: Candidate | None = None
         if ranked and ranked[0].entry_id in self._needs_medicine:
             ranked, doubt = self._context_free_ranking(reading, ranked)
@@ -470,7 +498,7 @@ class Matcher:
             # "My repeat prescription hasn't come, who do I ring?": no entry answers that, and
             # the words it shares with entries (tablets, pharmacy) would only mislead.
             return Match("fallback", ranked[0].score if ranked else 0.0, ranked=ranked, practical=True)
-        if not ranked or ranked[0].score < limits.suggest or other_medicine:
+        if not ranked or in_scope < limits.suggest or other_medicine:
             score = ranked[0].score if ranked else 0.0
             return Match("fallback", score, ranked=ranked, other_medicine=other_medicine)
         best, second = ranked[0], ranked[1] if len(ranked) > 1 else Candidate("", 0.0)

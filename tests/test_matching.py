@@ -189,12 +189,13 @@ def test_long_message_without_that_rule_would_only_be_suggested(monkeypatch: pyt
     assert shipped_matcher().match(LONG_CONTEXT).decision == "suggest"
 
 
-def test_long_message_whose_question_points_away_from_the_leader_is_still_suggested() -> None:
+def test_long_message_whose_question_points_away_from_the_leader_still_offers_the_questions_entry() -> None:
     text = (
         "the nurse covered the liver tests, sun cream, flu jab and the infection stuff at clinic today. "
         "can I have a few pints at my brothers wedding"
     )
-    assert shipped_matcher().match(text).decision == "suggest"
+    match = shipped_matcher().match(text)
+    assert match.entry_id == "alcohol" or match.also == "alcohol" or "alcohol" in match.suggestions
 
 
 def test_a_vitamin_with_azathioprine_goes_to_the_supplements_answer_not_allopurinol() -> None:
@@ -269,9 +270,9 @@ def test_a_condition_named_as_background_does_not_decide_the_topic() -> None:
     assert (match.decision, match.entry_id) == ("answer", "nausea")
 
 
-def test_a_condition_at_full_weight_would_decide_the_topic(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_condition_at_full_weight_would_lead(monkeypatch: pytest.MonkeyPatch) -> None:
     matcher = _matcher(monkeypatch, full_weight=True, rereading=False)
-    assert matcher.match(BACKGROUND_CONDITION).entry_id == "crohns-and-colitis"
+    assert matcher.match(BACKGROUND_CONDITION).ranked[0].entry_id == "crohns-and-colitis"
 
 
 def test_reading_without_the_condition_finds_the_question(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -287,12 +288,12 @@ def test_a_question_about_the_condition_itself_keeps_the_condition_entry() -> No
 def test_a_condition_entry_only_slightly_ahead_of_the_question_is_offered_with_it(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    question = "kidney transplant last year, on aza, can i go in the sun"
-    without = _matcher(monkeypatch, full_weight=True, rereading=False)
-    assert without.match(question).entry_id == "organ-transplant"
-    match = _matcher(monkeypatch, full_weight=True, rereading=True).match(question)
+    question = "ulcerative colitis here, on aza, can i get pregnant"
+    without = _matcher(monkeypatch, full_weight=False, rereading=False)
+    assert without.match(question).entry_id == "crohns-and-colitis"
+    match = shipped_matcher().match(question)
     assert match.decision == "suggest"
-    assert match.suggestions[:2] == ("organ-transplant", "sun-protection")
+    assert match.suggestions[:2] == ("crohns-and-colitis", "pregnancy")
 
 
 def test_a_practical_matter_falls_back_without_an_entry() -> None:
@@ -330,10 +331,13 @@ def test_comparing_phrasings_of_a_shortlist_only_keeps_the_decisions(monkeypatch
 
 
 def test_a_short_clause_far_ahead_of_the_rest_counts_as_a_second_question() -> None:
-    match = shipped_matcher().match("can I drink alcohol on azathioprine, and will my hair fall out?")
-    assert (match.decision, match.entry_id, match.also) == ("answer", "alcohol", "hair-loss")
-    strict = Matcher(shipped_knowledge(), Thresholds(clause_lead=100.0), embedder=shipped_matcher().embedder)
-    assert strict.match("can I drink alcohol on azathioprine, and will my hair fall out?").also is None
+    # With the second-topic bar out of reach, only a clause's lead can make it a clear winner.
+    question = "can I drink alcohol on azathioprine, and will my hair fall out?"
+    embedder = shipped_matcher().embedder
+    leading = Matcher(shipped_knowledge(), Thresholds(second_topic=100.0), embedder=embedder)
+    assert (leading.match(question).entry_id, leading.match(question).also) == ("alcohol", "hair-loss")
+    strict = Thresholds(second_topic=100.0, clause_lead=100.0)
+    assert Matcher(shipped_knowledge(), strict, embedder=embedder).match(question).also is None
 
 
 def test_another_medicine_with_it_is_not_marked_down_as_that_medicines_question() -> None:
