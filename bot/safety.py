@@ -106,6 +106,9 @@ SIGN_PATTERNS: dict[str, str] = {
     ),
 }
 EMERGENCY_SIGNS = frozenset({"swollen face or trouble breathing"})
+#: Characters of a message checked: a sign described later than this in a 5,000-character
+#: message is a rare price for a bounded cost on every message.
+MAX_CHECKED_CHARS = 2000
 #: A sign only by contact: it does not count when the message says there was none.
 CONTACT_SIGN = "chickenpox or shingles"
 _COMPILED = {name: re.compile(pattern) for name, pattern in SIGN_PATTERNS.items()}
@@ -145,10 +148,12 @@ _NOT_ON_ANY = re.compile(
     r"\b(?:he|she|they|hes|shes|theyre)(?: is| are)? (?:not on|isnt on|arent on|not taking|"
     r"isnt taking|doesnt take|dont take) (?:any|anything)\b(?! other)"
 )
-# No contact: "my brother has chickenpox but I haven't seen him for weeks".
+# No contact: "my brother has chickenpox but I haven't seen him for weeks". Not seeing a doctor
+# ("haven't seen my GP yet") says nothing about contact.
 _NO_CONTACT = re.compile(
     r"\b(?:havent|have not|hasnt|has not|not|never|didnt|did not) (?:been )?(?:seen|near|around|"
-    r"in contact|had contact|visited|met)\b"
+    r"in contact|had contact|visited|met)\b(?! (?:a |the |my |our |any )?(?:doctors?|gp|nurses?|"
+    r"consultant|specialist|anyone|pharmacist|hospital|team)\b)"
 )
 # Time words about something else: "a lump that wasn't there last month" is new, and in "pain is
 # 9/10, started aza last month" the past is when the medicine was started.
@@ -186,11 +191,13 @@ def _sign_is_current(clause: str, start: int) -> bool:
 
 def detect_warning_signs(text: str) -> WarningSigns | None:
     """The warning signs described as happening now in ``text``, or None."""
-    if _NOT_ON_ANY.search(fold(text[:2000])):
+    text = text[:MAX_CHECKED_CHARS]
+    folded = fold(text)
+    if _NOT_ON_ANY.search(folded):
         return None
     found: list[str] = []
-    no_contact = bool(_NO_CONTACT.search(fold(text[:2000])))
-    for clause in _clauses(text[:2000]):
+    no_contact = bool(_NO_CONTACT.search(folded))
+    for clause in _clauses(text):
         for name, pattern in _COMPILED.items():
             if name in found or (no_contact and name == CONTACT_SIGN):
                 continue

@@ -53,9 +53,14 @@ def test_sign_described_now_is_urgent(text: str) -> None:
         "why do doctors make such a fuss about a temperature on this drug?",
         "which side effects are most commonly reported, are allergic reactions common?",
         "I've read some people get fever and aches at the start, how would I know?",
+        "my sister has shingles but I haven't seen her since christmas",
+        "what counts as a high temperature on azathioprine?",
+        "I've always bruised easily, is that a problem on aza?",
+        "my mum had yellow eyes decades ago, does it matter for aza",
+        "had a sore throat last week, it's fine now",
     ],
 )
-def test_negated_past_hypothetical_or_general_mention_is_not_urgent(text: str) -> None:
+def test_negated_past_hypothetical_general_or_contactless_mention_is_not_urgent(text: str) -> None:
     assert detect_warning_signs(text) is None
 
 
@@ -96,25 +101,12 @@ def test_someone_not_on_any_other_medicine_still_gets_urgent_advice() -> None:
         ("a lump in my groin that wasn't there last year", "new lump"),
         ("stomach pain is 9/10, started imuran last month", "severe stomach pain"),
         ("sore throat since last week", "sore throat"),
+        ("spent the day with my nephew who has chickenpox, haven't seen my gp yet", "chickenpox or shingles"),
     ],
 )
 def test_sign_in_other_words_is_urgent(text: str, sign: str) -> None:
     signs = detect_warning_signs(text)
     assert signs is not None and sign in signs.signs
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "my sister has shingles but I haven't seen her since christmas",
-        "what counts as a high temperature on azathioprine?",
-        "I've always bruised easily, is that a problem on aza?",
-        "my mum had yellow eyes decades ago, does it matter for aza",
-        "had a sore throat last week, it's fine now",
-    ],
-)
-def test_no_contact_general_lifelong_or_past_sign_is_not_urgent(text: str) -> None:
-    assert detect_warning_signs(text) is None
 
 
 def test_asking_about_a_covid_booster_is_not_having_covid() -> None:
