@@ -20,7 +20,7 @@ from telegram.ext import Application, ContextTypes, MessageHandler, filters
 
 from bot.config import load_settings
 from bot.logging_setup import setup_logging
-from bot.telegram.limits import CONCURRENT_UPDATES, CONNECTION_POOL_SIZE, POOL_TIMEOUT
+from bot.telegram.limits import CONCURRENT_UPDATES
 from bot.telegram.transport import AiohttpRequest
 
 
@@ -48,8 +48,8 @@ def main() -> None:
     if "tuned" in sys.argv[1:]:
         builder = (
             builder.concurrent_updates(CONCURRENT_UPDATES)
-            .request(AiohttpRequest(CONNECTION_POOL_SIZE, POOL_TIMEOUT))
-            .get_updates_request(AiohttpRequest(1, POOL_TIMEOUT))
+            .request(AiohttpRequest())
+            .get_updates_request(AiohttpRequest(connection_pool_size=1))
         )
     else:
         builder = builder.concurrent_updates(True)

@@ -97,7 +97,8 @@ _USES_TEXT = (
 )
 _USES_WORDS = frozenset(stem(word) for word in _USES_TEXT.split())
 #: Beside another medicine and nothing naming ours, a bare "it" means that medicine ("how long
-#: does it take for humira to work"); only "with it", "on it" still point at ours.
+#: does it take for humira to work"); only these phrases still point at ours ("is it safe with
+#: ibuprofen", "can I take it with infliximab").
 _VAGUE_POINTERS = frozenset({"it", "its"})
 _WITH_IT = frozenset({"with it", "on it", "alongside it", "and it", "is it", "take it", "it with"})
 _CLAUSE_SPLIT = re.compile(r"[?!.;\n]+|\b(?:and also|also|plus|and|but|or)\b", re.I)
@@ -277,9 +278,8 @@ class Matcher:
         # A condition's name is rare in the FAQ (only its own entry has it), so it would count
         # as strong evidence, though patients mostly name it as background ("on aza for my UC").
         # Only when the message says something else: in "aza for lupus?" the condition is the topic.
-        conditions = vocab.conditions | {stem(word) for word in vocab.conditions}
-        self._condition_idf = {word: self._idf[word] for word in conditions & self._idf.keys()}
-        self._not_background = conditions | _OVERVIEW_WORDS | _USES_WORDS | {OWN_MEDICINE_WORD}
+        self._conditions = vocab.conditions | {stem(word) for word in vocab.conditions}
+        self._not_background = self._conditions | _OVERVIEW_WORDS | _USES_WORDS | {OWN_MEDICINE_WORD}
         self._postings: dict[str, np.ndarray] = {}
         for index, words in enumerate(doc_words):
             for word, count in words.items():
@@ -350,7 +350,7 @@ class Matcher:
             postings = self._postings.get(word)
             if postings is not None:
                 rarity = self._idf[word]
-                if background and word in self._condition_idf:
+                if background and word in self._conditions:
                     rarity *= _WEIGHTS.condition_evidence
                 evidence += rarity * postings
         # Embed the synonym-normalised words, so "6mp" and "aza" mean what the FAQ says.
@@ -413,17 +413,16 @@ class Matcher:
         "My 11yo with crohns starts aza next week, is it safe for kids?" names Crohn's as context;
         the question is about children. Read without it, the question's own words decide.
         """
-        conditions = self.knowledge.vocabulary.conditions
+        conditions = self._conditions  # words, their stems and two-word phrases
         kept: list[str] = []
         index, words = 0, reading.words
         while index < len(words):
-            if f"{words[index]} {words[index + 1] if index + 1 < len(words) else ''}" in conditions:
+            if " ".join(words[index : index + 2]) in conditions:  # "kidney transplant"
                 index += 2
-            elif words[index] in conditions or stem(words[index]) in conditions:
-                index += 1
-            else:
+                continue
+            if words[index] not in conditions and stem(words[index]) not in conditions:
                 kept.append(words[index])
-                index += 1
+            index += 1
         if len(kept) == len(words):
             return None
         stripped = self._read_words(kept)

@@ -41,9 +41,7 @@ from bot.telegram.actions import COMMANDS
 from bot.telegram.backlog import BoundedUpdateQueue
 from bot.telegram.limits import (
     CONCURRENT_UPDATES,
-    CONNECTION_POOL_SIZE,
     MAX_HELD_UPDATES,
-    POOL_TIMEOUT,
     RATE_LIMIT_RETRIES,
     SENDS_PER_SECOND,
     UPDATE_QUEUE_SIZE,
@@ -187,8 +185,8 @@ def build_application(
         .update_queue(BoundedUpdateQueue(limit=MAX_HELD_UPDATES, maxsize=UPDATE_QUEUE_SIZE))
         .concurrent_updates(CONCURRENT_UPDATES)
         # Sends and long polling each get their own pool, as PTB's default transport does.
-        .request(AiohttpRequest(CONNECTION_POOL_SIZE, POOL_TIMEOUT))
-        .get_updates_request(AiohttpRequest(1, POOL_TIMEOUT))
+        .request(AiohttpRequest())
+        .get_updates_request(AiohttpRequest(connection_pool_size=1))
         .post_init(post_init)
         .post_stop(post_stop)
         .post_shutdown(post_shutdown)

@@ -16,6 +16,8 @@ import aiohttp
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
+from bot.telegram.limits import CONNECTION_POOL_SIZE, POOL_TIMEOUT
+
 #: Seconds, as in PTB's own transport.
 DEFAULT_TIMEOUT = 5.0
 #: Uploads (documents the admin commands send) may take longer than a text message.
@@ -36,7 +38,9 @@ class AiohttpRequest(BaseRequest):
 
     __slots__ = ("_connections", "_pool_timeout", "_session")
 
-    def __init__(self, connection_pool_size: int = 8, pool_timeout: float = 1.0) -> None:
+    def __init__(
+        self, connection_pool_size: int = CONNECTION_POOL_SIZE, pool_timeout: float = POOL_TIMEOUT
+    ) -> None:
         self._connections = connection_pool_size
         self._pool_timeout = pool_timeout
         self._session: aiohttp.ClientSession | None = None
