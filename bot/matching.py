@@ -125,6 +125,10 @@ class Thresholds:
     context_slack: float = 3.0
     #: ...and the two are offered when it scores within this and nothing asks about the role.
     context_doubt: float = 6.0
+    #: The learned classifier's probability (0-1) for the best entry at which it is answered
+    #: above ``answer`` even with a lead below ``margin``: the phrasings' meaning as a whole
+    #: points one way even when a close second shares many of the message's words.
+    confident: float = 0.7
 
 
 @dataclass(frozen=True)
@@ -148,6 +152,17 @@ class _Scores:
 
     combined: np.ndarray
     base: np.ndarray
+    #: The learned classifier's probability of each entry (None without a classifier).
+    learned: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
+class _Ranking:
+    """The best entries for a message, best first, and what the decision needs besides."""
+
+    ranked: tuple[Candidate, ...]
+    in_scope: float  #: the best score before the learned signal (see ``Thresholds.suggest``)
+    confidence: float  #: the learned classifier's probability for the best entry (0 without)
 
 
 @dataclass(frozen=True)
@@ -370,7 +385,8 @@ class Matcher:
         )
         if self._classifier is None:
             return _Scores(base, base)
-        return _Scores(base + weights.learned * self._classifier.probabilities(vector), base)
+        learned = self._classifier.probabilities(vector)
+        return _Scores(base + weights.learned * learned, base, learned)
 
     def _best_phrases(self, query: str, partial: np.ndarray) -> np.ndarray:
         """Each entry's best fuzzy ratio (0-1) with ``query``.
@@ -447,17 +463,21 @@ class Matcher:
         return self._rank(self._read(text), limit)
 
     def _rank(self, reading: _Reading, limit: int) -> tuple[Candidate, ...]:
-        return self._ranking(reading, limit)[0]
+        return self._ranking(reading, limit).ranked
 
-    def _ranking(self, reading: _Reading, limit: int) -> tuple[tuple[Candidate, ...], float]:
-        """The best ``limit`` entries, and the best score before the learned signal."""
+    def _ranking(self, reading: _Reading, limit: int) -> _Ranking:
+        """The best ``limit`` entries, the best score before the learned signal, and confidence."""
         scores = self._scores(reading)
         factor = 1.0
         if reading.mentions.another_only and not reading.mentions.refers:
             factor = self.thresholds.other_medicine_factor
         order = np.argsort(-scores.combined, kind="stable")[:limit]
         ranked = tuple(Candidate(self._ids[i], round(float(scores.combined[i]) * factor, 1)) for i in order)
-        return ranked, float(scores.base.max()) * factor if len(scores.base) else 0.0
+        in_scope = float(scores.base.max()) * factor if len(scores.base) else 0.0
+        confidence = 0.0
+        if scores.learned is not None and len(order):
+            confidence = float(scores.learned[order[0]])
+        return _Ranking(ranked, in_scope, confidence)
 
     # -- decision --------------------------------------------------------------------------
 
@@ -480,10 +500,12 @@ class Matcher:
             return Match("smalltalk", 100.0, smalltalk=smalltalk)
         reading = self._read(text)
         mentions = reading.mentions
-        ranked, in_scope = self._ranking(reading, limit=max(5, limits.suggestions))
+        ranking = self._ranking(reading, limit=max(5, limits.suggestions))
+        in_scope = ranking.in_scope
         doubt: Candidate | None = None
-        if ranked and ranked[0].entry_id in self._needs_medicine:
-            ranked, doubt = self._context_free_ranking(reading, ranked)
+        if ranking.ranked and ranking.ranked[0].entry_id in self._needs_medicine:
+            ranking, doubt = self._context_free_ranking(reading, ranking)
+        ranked = ranking.ranked
         # "Alcohol on methotrexate?" names another medicine and nothing points at ours: it is
         # that medicine's question, which an azathioprine entry would answer wrongly.
         # Except a bare "what are biologics?" when an entry is about that very medicine: that
@@ -520,7 +542,8 @@ class Matcher:
             offered = (*pair, *(i for i in suggestions if i not in pair))[: limits.suggestions]
             return Match("suggest", best.score, suggestions=offered, ranked=ranked)
         clause_winners = self._clause_winners(text)
-        if best.score >= limits.answer and best.score - second.score >= limits.margin:
+        clear = best.score - second.score >= limits.margin or ranking.confidence >= limits.confident
+        if best.score >= limits.answer and clear:
             also = next((c.entry_id for c in clause_winners if c.entry_id != best.entry_id), None)
             if also is None:
                 # Context can outweigh a long message's one question ("...for my colitis. How
@@ -546,8 +569,8 @@ class Matcher:
         return Match("suggest", best.score, suggestions=suggestions, ranked=ranked)
 
     def _context_free_ranking(
-        self, reading: _Reading, ranked: tuple[Candidate, ...]
-    ) -> tuple[tuple[Candidate, ...], Candidate | None]:
+        self, reading: _Reading, ranking: _Ranking
+    ) -> tuple[_Ranking, Candidate | None]:
         """The ranking of the message without its conditions when that points elsewhere, and doubt.
 
         An entry on azathioprine's role in a condition wins any message naming the condition,
@@ -558,20 +581,21 @@ class Matcher:
         """
         stripped = self._without_conditions(reading)
         if stripped is None:
-            return ranked, None
+            return ranking, None
+        ranked = ranking.ranked
         content = set(reading.content)
         # "Does aza work for lupus?" asks about the role; "aza for crohns?" says nothing else.
         if content & _USES_WORDS or content <= self._not_background:
-            return ranked, None
-        alternative = self._rank(stripped, limit=len(ranked))
-        best = alternative[0]
+            return ranking, None
+        alternative = self._ranking(stripped, limit=len(ranked))
+        best = alternative.ranked[0]
         if best.entry_id in self._needs_medicine:
-            return ranked, None
+            return ranking, None
         if best.score >= ranked[0].score - self.thresholds.context_slack:
             return alternative, None
         if best.score >= ranked[0].score - self.thresholds.context_doubt:
-            return ranked, best
-        return ranked, None
+            return ranking, best
+        return ranking, None
 
     def _question_clauses(self, text: str, min_words: int) -> list[str]:
         """The clauses that start like questions ("how long...", "can I...")."""

@@ -185,8 +185,22 @@ def test_long_message_is_answered_when_its_one_question_names_the_leading_entry(
 
 
 def test_long_message_without_that_rule_would_only_be_suggested(monkeypatch: pytest.MonkeyPatch) -> None:
+    matcher = shipped_matcher()
     monkeypatch.setattr(matching, "LONG_MESSAGE_WORDS", 10_000)
-    assert shipped_matcher().match(LONG_CONTEXT).decision == "suggest"
+    monkeypatch.setattr(matcher, "thresholds", replace(matcher.thresholds, confident=1.01))
+    assert matcher.match(LONG_CONTEXT).decision == "suggest"
+
+
+def test_a_close_lead_is_answered_when_the_learned_classifier_is_confident(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # With the margin out of reach, only the classifier's confidence can make this an answer.
+    matcher, question = shipped_matcher(), "forgot yesterdays tablet"
+    monkeypatch.setattr(matcher, "thresholds", replace(matcher.thresholds, margin=100.0))
+    match = matcher.match(question)
+    assert (match.decision, match.entry_id) == ("answer", "missed-dose")
+    monkeypatch.setattr(matcher, "thresholds", replace(matcher.thresholds, confident=1.01))
+    assert matcher.match(question).decision == "suggest"
 
 
 def test_long_message_whose_question_points_away_from_the_leader_still_offers_the_questions_entry() -> None:
