@@ -26,7 +26,7 @@ import itertools
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
@@ -125,6 +125,13 @@ class Thresholds:
     context_slack: float = 3.0
     #: ...and the two are offered when it scores within this and nothing asks about the role.
     context_doubt: float = 6.0
+    #: Read without the condition, the other entry may lead the condition's own entry by this
+    #: much ("my husband is on imuran after his kidney transplant, should he avoid colds")...
+    context_lead: float = 8.0
+    #: ...and then wins when it also leads its own runner-up by this much, or is offered with the
+    #: condition's entry when it leads by ``context_hint``. Both need a message naming a medicine.
+    context_clear: float = 6.0
+    context_hint: float = 3.0
     #: The learned classifier's probability (0-1) for the best entry at which it is answered
     #: above ``answer`` even with a lead below ``margin``: the phrasings' meaning as a whole
     #: points one way even when a close second shares many of the message's words.
@@ -575,9 +582,10 @@ class Matcher:
 
         An entry on azathioprine's role in a condition wins any message naming the condition,
         though patients mostly name it as background. When the words left after taking the
-        conditions out point about as strongly to another entry, that entry is what was asked.
-        When they point there a little less strongly, that entry is returned as the doubt: both
-        are offered. A message asking about azathioprine's role ("does it work for...") is left be.
+        conditions out point about as strongly to another entry, or clearly prefer it to the
+        condition's entry and to every other, that entry is what was asked. When they point there
+        a little less strongly, that entry is returned as the doubt: both are offered. A message
+        asking about azathioprine's role ("does it work for...") is left be.
         """
         stripped = self._without_conditions(reading)
         if stripped is None:
@@ -587,13 +595,23 @@ class Matcher:
         # "Does aza work for lupus?" asks about the role; "aza for crohns?" says nothing else.
         if content & _USES_WORDS or content <= self._not_background:
             return ranking, None
-        alternative = self._ranking(stripped, limit=len(ranked))
+        alternative = self._ranking(stripped, limit=len(self._ids))
         best = alternative.ranked[0]
         if best.entry_id in self._needs_medicine:
             return ranking, None
-        if best.score >= ranked[0].score - self.thresholds.context_slack:
-            return alternative, None
-        if best.score >= ranked[0].score - self.thresholds.context_doubt:
+        limits = self.thresholds
+        # Without the condition, how much the rest of the message prefers the other entry to the
+        # condition's, and how clearly it stands out from every other entry.
+        lead = best.score - next(c.score for c in alternative.ranked if c.entry_id == ranked[0].entry_id)
+        clear = best.score - (alternative.ranked[1].score if len(alternative.ranked) > 1 else 0.0)
+        preferred = reading.mentions.any and lead >= limits.context_lead
+        if best.score >= ranked[0].score - limits.context_slack or (
+            preferred and clear >= limits.context_clear
+        ):
+            return replace(alternative, ranked=alternative.ranked[: len(ranked)]), None
+        if best.score >= ranked[0].score - limits.context_doubt or (
+            preferred and clear >= limits.context_hint
+        ):
             return ranking, best
         return ranking, None
 

@@ -275,7 +275,8 @@ def _matcher(monkeypatch: pytest.MonkeyPatch, *, full_weight: bool, rereading: b
     """The shipped FAQ with conditions at full keyword weight and/or never read without them."""
     if full_weight:
         monkeypatch.setattr(matching, "_WEIGHTS", replace(matching._WEIGHTS, condition_evidence=1.0))
-    thresholds = Thresholds() if rereading else Thresholds(context_slack=-100.0, context_doubt=-100.0)
+    never = Thresholds(context_slack=-100.0, context_doubt=-100.0, context_lead=1000.0)
+    thresholds = Thresholds() if rereading else never
     return Matcher(shipped_knowledge(), thresholds, embedder=shipped_matcher().embedder)
 
 
@@ -299,15 +300,36 @@ def test_a_question_about_the_condition_itself_keeps_the_condition_entry() -> No
     assert (match.decision, match.entry_id) == ("answer", "rheumatoid-arthritis-and-lupus")
 
 
+def test_a_condition_entry_gives_way_when_the_rest_of_the_message_clearly_prefers_another(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The kidney transplant leads by far overall; read without it, the question is a missed dose.
+    matcher = shipped_matcher()
+    question = "my husband takes aza for his kidney transplant, what happens if he forgets a dose"
+    only_the_lead = replace(matcher.thresholds, context_slack=-100.0, context_doubt=-100.0)
+    monkeypatch.setattr(matcher, "thresholds", only_the_lead)
+    assert matcher.match(question).entry_id == "missed-dose"
+    monkeypatch.setattr(matcher, "thresholds", replace(only_the_lead, context_lead=1000.0))
+    assert matcher.match(question).entry_id == "organ-transplant"
+
+
 def test_a_condition_entry_only_slightly_ahead_of_the_question_is_offered_with_it(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     question = "ulcerative colitis here, on aza, can i get pregnant"
     without = _matcher(monkeypatch, full_weight=False, rereading=False)
     assert without.match(question).entry_id == "crohns-and-colitis"
-    match = shipped_matcher().match(question)
+    matcher = shipped_matcher()
+    # Only the scores overall, not how clearly the rest prefers pregnancy (which answers it).
+    monkeypatch.setattr(matcher, "thresholds", replace(matcher.thresholds, context_lead=1000.0))
+    match = matcher.match(question)
     assert match.decision == "suggest"
     assert match.suggestions[:2] == ("crohns-and-colitis", "pregnancy")
+
+
+def test_a_condition_named_beside_a_clear_question_gives_way_to_it() -> None:
+    match = shipped_matcher().match("ulcerative colitis here, on aza, can i get pregnant")
+    assert (match.decision, match.entry_id) == ("answer", "pregnancy")
 
 
 def test_a_practical_matter_falls_back_without_an_entry() -> None:
