@@ -100,6 +100,8 @@ _USES_WORDS = frozenset(stem(word) for word in _USES_TEXT.split())
 #: does it take for humira to work"); only these phrases still point at ours ("is it safe with
 #: ibuprofen", "can I take it with infliximab").
 _VAGUE_POINTERS = frozenset({"it", "its"})
+#: "What ... for?" asks about a purpose.
+_PURPOSE_OPENERS = frozenset({"what", "whats"})
 _WITH_IT = frozenset({"with it", "on it", "alongside it", "and it", "is it", "take it", "it with"})
 _CLAUSE_SPLIT = re.compile(r"[?!.;\n]+|\b(?:and also|also|plus|and|but|or)\b", re.I)
 
@@ -344,6 +346,9 @@ class Matcher:
         return self._read_words(self.normaliser.words(text[:MAX_MATCH_CHARS]))
 
     def _read_words(self, words: list[str]) -> _Reading:
+        if len(words) > 2 and words[0] in _PURPOSE_OPENERS and words[-1] == "for":
+            # "What is imuran for?" asks what it is used for, not what it is.
+            words = [*words[:-1], "used", "for"]
         content = self.normaliser.meaningful(words)
         terms = self._terms(words)
         mentions = self._mentions(terms)
