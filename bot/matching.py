@@ -103,7 +103,8 @@ _VAGUE_POINTERS = frozenset({"it", "its"})
 #: "What ... for?" asks about a purpose.
 _PURPOSE_OPENERS = frozenset({"what", "whats"})
 _WITH_IT = frozenset({"with it", "on it", "alongside it", "and it", "is it", "take it", "it with"})
-_CLAUSE_SPLIT = re.compile(r"[?!.;\n]+|\b(?:and also|also|plus|and|but|or)\b", re.I)
+#: Clauses end at punctuation (not a decimal point: "2.5mg"), a list number ("1)") or a joining word.
+_CLAUSE_SPLIT = re.compile(r"(?:[?!;:\n]|\.(?!\d))+|\b\d\)|\b(?:and also|also|plus|and|but|or)\b", re.I)
 
 
 @dataclass(frozen=True)

@@ -418,3 +418,10 @@ def test_my_dose_points_at_the_persons_own_medicine() -> None:
 def test_what_is_it_for_asks_its_uses_not_what_it_is(question: str, entry: str) -> None:
     match = shipped_matcher().match(question)
     assert (match.decision, match.entry_id) == ("answer", entry)
+
+
+def test_each_question_of_a_numbered_list_is_read() -> None:
+    match = shipped_matcher().match(
+        "quick ones 1) is it ok to have a pint on aza 2) does it make your hair thin"
+    )
+    assert (match.decision, match.entry_id, match.also) == ("answer", "alcohol", "hair-loss")
