@@ -1,20 +1,19 @@
 """Matching a patient's message to FAQ entries, and deciding whether to answer, suggest or decline.
 
-Three signals, each computed over the whole FAQ at once:
+The message is read once (synonyms, spelling corrected to the FAQ's words, which medicines it
+names) and scored against every entry by the signals of ``bot.signals``:
 
 - **Keyword evidence** (BM25-style): the summed rarity of the message's words that an entry knows,
-  so "allopurinol" counts for much more than "take". Misspelt words are first corrected to the
-  nearest FAQ word with rapidfuzz; numbers must match exactly ("50" is not "150").
-- **Phrasing similarity**: rapidfuzz ``token_sort_ratio`` of the message against every question,
-  phrasing and keyword line (``process.cdist``, with the choices token-sorted once per FAQ load),
-  best per entry. ``token_sort_ratio`` compares
-  whole strings, so a two-word message cannot score 100 against a long phrasing the way
-  ``WRatio``/``token_set_ratio`` partial matching would.
-- **Meaning**: cosine similarity of WordLlama static embeddings with every phrasing, best per
-  entry; it recognises paraphrases that share few words ("can i drink on this" / alcohol).
+  so "allopurinol" counts for much more than "take"; numbers must match exactly ("50" is not "150").
+- **Phrasing similarity**: rapidfuzz ``token_sort_ratio`` against every question, phrasing and
+  keyword line, best per entry. It compares whole strings, so a two-word message cannot score 100
+  against a long phrasing the way ``WRatio``/``token_set_ratio`` partial matching would.
+- **Meaning**: WordLlama static embeddings: the closest phrasing and the centre of all of an
+  entry's phrasings ("can i drink on this" / alcohol); and a classifier learned from the phrasings,
+  whose probability both adds to the score and can make a close lead an answer.
 
 The weights and thresholds were chosen on the development evaluation set
-(``tests/data/eval-dev.jsonl``) and checked on a held-out set written by another author.
+(``tests/data/eval-dev.jsonl``) and checked on sets written by other authors (``tests/data``).
 
 The decision uses named thresholds (:class:`Thresholds`) on the combined 0-100 score and a margin
 between the best two entries.
@@ -23,7 +22,6 @@ between the best two entries.
 from __future__ import annotations
 
 import itertools
-import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -34,7 +32,7 @@ from rapidfuzz import fuzz, process
 
 from bot.embedding import Embedder, default_embedder
 from bot.knowledge import KnowledgeBase, SmallTalk
-from bot.learned import EntryClassifier, train
+from bot.signals import KeywordEvidence, Meaning, PhrasingSimilarity
 from bot.textnorm import Normaliser, fold, stem
 
 Decision = Literal["answer", "suggest", "fallback", "smalltalk"]
@@ -254,65 +252,36 @@ class Matcher:
             for entry in knowledge.entries
         }
 
-        # Phrasing lines, grouped contiguously per entry so a per-entry max is one reduceat.
-        choices: list[str] = []
-        starts: list[int] = []
-        embedded_texts: list[str] = []
-        owners: list[int] = []
-        doc_words: list[Counter[str]] = []
+        # Per entry: the texts whose meaning is compared, its token-sorted lines for fuzzy
+        # comparison, and how often each of its words occurs.
+        texts: list[list[str]] = []
+        lines: list[list[str]] = []
+        entry_words: list[Counter[str]] = []
         for entry in knowledge.entries:
-            starts.append(len(choices))
+            texts.append([])
+            lines.append([])
             words: Counter[str] = Counter()
             for text in (entry.question, *entry.phrasings):
-                embedded_texts.append(" ".join(self.normaliser.words(text)))
-                owners.append(len(starts) - 1)
+                texts[-1].append(" ".join(self.normaliser.words(text)))
                 content = self.normaliser.content_words(text)
-                choices.append(" ".join(sorted(content)))
+                lines[-1].append(" ".join(sorted(content)))
                 words.update(set(content))
             for keyword in entry.keywords:
                 content = self.normaliser.content_words(keyword)
-                choices.append(" ".join(sorted(content)))
+                lines[-1].append(" ".join(sorted(content)))
                 # Keywords are the admin's strongest hint: count them like several phrasings.
                 words.update({word: 3 for word in content})
-            doc_words.append(words)
-        self._choices = choices
-        self._starts = np.array(starts, dtype=np.intp)
-        self._ends = np.append(self._starts[1:], len(choices))  # every entry has its question
-        self._vectors = self.embedder.embed(embedded_texts) if embedded_texts else np.zeros((0, 1))
-        # Each entry's phrasing vectors are contiguous: the first row of each entry starts a run.
-        owner_array = np.array(owners, dtype=np.intp)
-        self._vector_starts = np.searchsorted(owner_array, np.arange(len(starts)))
-        # A classifier learned from the phrasings: which directions of meaning separate entries.
-        self._classifier: EntryClassifier | None = None
-        if embedded_texts and 1 < len(starts) <= LEARNED_MAX_ENTRIES:
-            self._classifier = train(self._vectors, owner_array, len(starts))
-        # Each entry's centre of meaning: what its phrasings share, not its single closest one.
-        centroids = np.add.reduceat(self._vectors, self._vector_starts, axis=0) if embedded_texts else None
-        self._centroids = (
-            centroids / np.maximum(np.linalg.norm(centroids, axis=1, keepdims=True), 1e-9)
-            if centroids is not None
-            else np.zeros((0, 1))
-        )
-
-        # Keyword evidence: for each word, a weight per entry (saturating in how often it occurs).
-        n_docs = len(doc_words)
-        df: Counter[str] = Counter()
-        for words in doc_words:
-            df.update(words.keys())
-        self._idf = {w: math.log(1 + (n_docs - d + 0.5) / (d + 0.5)) for w, d in df.items()}
+            entry_words.append(words)
+        self._keywords = KeywordEvidence(entry_words)
+        self._phrasings = PhrasingSimilarity(lines)
+        # Training passes over every phrasing at each step: too slow for a huge FAQ at a reload.
+        self._meaning = Meaning(self.embedder, texts, learn=len(texts) <= LEARNED_MAX_ENTRIES)
         # A condition's name is rare in the FAQ (only its own entry has it), so it would count
         # as strong evidence, though patients mostly name it as background ("on aza for my UC").
         # Only when the message says something else: in "aza for lupus?" the condition is the topic.
         self._conditions = vocab.conditions | {stem(word) for word in vocab.conditions}
         self._not_background = self._conditions | _OVERVIEW_WORDS | _USES_WORDS | {OWN_MEDICINE_WORD}
-        self._postings: dict[str, np.ndarray] = {}
-        for index, words in enumerate(doc_words):
-            for word, count in words.items():
-                weights = self._postings.setdefault(word, np.zeros(n_docs))
-                weights[index] = count / (count + 1.5)  # BM25-like saturation, k1 = 1.5
-        for weights in self._postings.values():
-            weights /= max(float(weights.max()), 1e-9)
-        self._vocabulary = sorted(self._postings)
+        self._background = dict.fromkeys(self._conditions, _WEIGHTS.condition_evidence)
         self._corrections: dict[str, str | None] = {}
         self._smalltalk = {fold(pattern): item for item in knowledge.smalltalk for pattern in item.patterns}
 
@@ -320,14 +289,14 @@ class Matcher:
 
     def _correct(self, word: str) -> str | None:
         """The FAQ word a misspelt word most likely means, or None (cached per FAQ load)."""
-        if word in self._postings:
+        if self._keywords.knows(word):
             return word
         if word in self._corrections:
             return self._corrections[word]
         corrected: str | None = None
         if len(word) >= 5 and word.isalpha():
             found = process.extractOne(
-                word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=80 if len(word) >= 7 else 82
+                word, self._keywords.vocabulary, scorer=fuzz.ratio, score_cutoff=80 if len(word) >= 7 else 82
             )
             if found is not None:
                 corrected = found[0]
@@ -354,7 +323,7 @@ class Matcher:
         terms = self._terms(words)
         mentions = self._mentions(terms)
         implicit = mentions.refers and not mentions.own and not mentions.other
-        if implicit and OWN_MEDICINE_WORD in self._postings:
+        if implicit and self._keywords.knows(OWN_MEDICINE_WORD):
             # "How long do I take it for?" means azathioprine: score it as if it said so, since
             # the FAQ's phrasings mostly name it ("how long do I take azathioprine for").
             content = [*content, OWN_MEDICINE_WORD]
@@ -372,56 +341,27 @@ class Matcher:
         words = reading.content
         if not words or n == 0:
             return _Scores(np.zeros(n), np.zeros(n))
-        evidence = np.zeros(n)
         background = not set(words) <= self._not_background  # the condition is context
-        for word in dict.fromkeys(words):
-            postings = self._postings.get(word)
-            if postings is not None:
-                rarity = self._idf[word]
-                if background and word in self._conditions:
-                    rarity *= _WEIGHTS.condition_evidence
-                evidence += rarity * postings
+        evidence = self._keywords.evidence(words, self._background if background else {})
         # Embed the synonym-normalised words, so "6mp" and "aza" mean what the FAQ says.
-        vector = self.embedder.embed([" ".join(reading.words)])[0]
-        meaning = np.maximum.reduceat(self._vectors @ vector, self._vector_starts)
+        vector = self._meaning.embed(" ".join(reading.words))
         weights = _WEIGHTS
         keywords = np.minimum(1.0, evidence / weights.evidence_full)
-        centre = self._centroids @ vector
-        partial = weights.evidence * keywords + weights.meaning * meaning + weights.centre * centre
-        # Choices were token-sorted once at load, so plain ratio here *is* token_sort_ratio,
-        # and much faster than re-sorting every choice on every message.
-        query = " ".join(sorted(words))
+        partial = (
+            weights.evidence * keywords
+            + weights.meaning * self._meaning.closest(vector)
+            + weights.centre * self._meaning.centre(vector)
+        )
+        phrasing = self._phrasings.best(" ".join(sorted(words)), partial, FUZZY_SHORTLIST)
         base: np.ndarray = (
             100.0
-            * (partial + weights.phrasing * self._best_phrases(query, partial))
+            * (partial + weights.phrasing * phrasing)
             / (weights.evidence + weights.phrasing + weights.meaning + weights.centre)
         )
-        if self._classifier is None:
+        learned = self._meaning.learned(vector)
+        if learned is None:
             return _Scores(base, base)
-        learned = self._classifier.probabilities(vector)
         return _Scores(base + weights.learned * learned, base, learned)
-
-    def _best_phrases(self, query: str, partial: np.ndarray) -> np.ndarray:
-        """Each entry's best fuzzy ratio (0-1) with ``query``.
-
-        Exact for a FAQ of up to FUZZY_SHORTLIST entries. In a larger one, only the entries
-        leading on the other two signals are compared (the rest count 0): comparing every
-        phrasing of 2,000 entries took two thirds of the time per message (``bench/matching.py``).
-        """
-        n = len(partial)
-        if n <= FUZZY_SHORTLIST:
-            similarity = process.cdist([query], self._choices, scorer=fuzz.ratio)[0]
-            best: np.ndarray = np.maximum.reduceat(similarity, self._starts) / 100.0
-            return best
-        shortlist = np.sort(np.argpartition(-partial, FUZZY_SHORTLIST)[:FUZZY_SHORTLIST])
-        ends = self._ends[shortlist]
-        starts = self._starts[shortlist]
-        choices = [self._choices[j] for a, b in zip(starts, ends, strict=True) for j in range(a, b)]
-        similarity = process.cdist([query], choices, scorer=fuzz.ratio)[0]
-        offsets = np.concatenate(([0], np.cumsum(ends - starts)[:-1]))
-        best = np.zeros(n)
-        best[shortlist] = np.maximum.reduceat(similarity, offsets) / 100.0
-        return best
 
     def mentions(self, text: str) -> Mentions:
         """Which medicines the message names or points at (words and two-word phrases)."""

@@ -31,13 +31,13 @@ def test_it_learns_which_direction_belongs_to_which_entry() -> None:
 def test_the_shipped_faq_gets_a_classifier_that_knows_its_own_phrasings() -> None:
     matcher = shipped_matcher()
     entry = shipped_knowledge().entries[0]
-    assert matcher._classifier is not None
+    assert matcher._meaning.classifier is not None
     vector = matcher.embedder.embed([" ".join(matcher.normaliser.words(entry.phrasings[0]))])[0]
-    assert int(matcher._classifier.probabilities(vector).argmax()) == 0
+    assert int(matcher._meaning.classifier.probabilities(vector).argmax()) == 0
 
 
 def test_a_faq_too_big_to_train_at_each_reload_goes_without(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(matching, "LEARNED_MAX_ENTRIES", 10)
     matcher = Matcher(shipped_knowledge(), embedder=shipped_matcher().embedder)
-    assert matcher._classifier is None
+    assert matcher._meaning.classifier is None
     assert matcher.match("can i drink on imuran?").entry_id == "alcohol"
