@@ -121,6 +121,9 @@ class Vocabulary:
     #: Practical matters the bot cannot help with (prescriptions, appointments, phone numbers,
     #: costs), words and two-word phrases after synonyms: such a message gets the fallback.
     practical: frozenset[str] = frozenset()
+    #: Words naming a child: with no medicine named, the message is about the child's general
+    #: health ("when does my baby get the MMR jab") and gets the fallback.
+    children: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -360,7 +363,15 @@ def _check_safety(checker: _FileChecker, raw: object, line: int) -> SafetyText |
 
 
 #: Optional word lists that may stand beside ``synonyms:`` in the same file.
-WORD_LISTS = ("ignore", "other_medicines", "own_medicine", "refers_to_own", "conditions", "practical")
+WORD_LISTS = (
+    "ignore",
+    "other_medicines",
+    "own_medicine",
+    "refers_to_own",
+    "conditions",
+    "practical",
+    "children",
+)
 
 
 def _check_synonyms(checker: _FileChecker, data: LineDict) -> Vocabulary | None:

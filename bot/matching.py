@@ -207,6 +207,7 @@ class _Reading:
     content: list[str]
     mentions: Mentions
     practical: bool = False  #: names a practical matter (see ``Vocabulary.practical``)
+    child: bool = False  #: names a child (see ``Vocabulary.children``)
 
 
 @dataclass(frozen=True)
@@ -327,8 +328,11 @@ class Matcher:
             # "How long do I take it for?" means azathioprine: score it as if it said so, since
             # the FAQ's phrasings mostly name it ("how long do I take azathioprine for").
             content = [*content, OWN_MEDICINE_WORD]
-        practical = bool(terms & self.knowledge.vocabulary.practical)
-        return _Reading(words, [self._correct(word) or word for word in content], mentions, practical)
+        vocab = self.knowledge.vocabulary
+        corrected = [self._correct(word) or word for word in content]
+        return _Reading(
+            words, corrected, mentions, bool(terms & vocab.practical), bool(terms & vocab.children)
+        )
 
     # -- scoring ---------------------------------------------------------------------------
 
@@ -472,6 +476,10 @@ class Matcher:
             # "My repeat prescription hasn't come, who do I ring?": no entry answers that, and
             # the words it shares with entries (tablets, pharmacy) would only mislead.
             return Match("fallback", ranked[0].score if ranked else 0.0, ranked=ranked, practical=True)
+        if reading.child and not mentions.any:
+            # "When does my baby get the MMR jab?" is about the child's general health; a carer
+            # asking about a child's azathioprine names it or points at it ("his tablets").
+            return Match("fallback", ranked[0].score if ranked else 0.0, ranked=ranked)
         if not ranked or in_scope < limits.suggest or other_medicine:
             score = ranked[0].score if ranked else 0.0
             return Match("fallback", score, ranked=ranked, other_medicine=other_medicine)

@@ -218,9 +218,19 @@ def test_a_vitamin_with_azathioprine_goes_to_the_supplements_answer_not_allopuri
         assert (match.decision, match.entry_id) == ("answer", "diet-and-exercise"), text
 
 
-def test_other_medicines_brand_names_are_recognised() -> None:
-    match = shipped_matcher().match("how long does pentasa take to work")
+@pytest.mark.parametrize("text", ["how long does pentasa take to work", "does mesalamine make you tired"])
+def test_other_medicines_brand_names_are_recognised(text: str) -> None:
+    match = shipped_matcher().match(text)
     assert (match.decision, match.other_medicine) == ("fallback", True)
+
+
+def test_a_childs_general_health_question_naming_no_medicine_falls_back() -> None:
+    assert shipped_matcher().match("when does my baby get the rotavirus vaccine").decision == "fallback"
+
+
+def test_a_carers_question_about_a_childs_azathioprine_is_still_answered() -> None:
+    match = shipped_matcher().match("my son is on aza, can he have the nasal flu vaccine")
+    assert (match.decision, match.entry_id) == ("answer", "vaccines")
 
 
 @pytest.mark.parametrize(
