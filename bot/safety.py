@@ -87,7 +87,10 @@ SIGN_PATTERNS: dict[str, str] = {
         r"keeps? (?:vomiting|throwing up|being sick|puking))"
     ),
     "breathlessness": (
-        r"\b(?:breathless\w*|short(?:ness)? of breath|out of breath|(?:cant|cannot|struggling to|"
+        # Out of breath after a run is normal; after the stairs it may be anaemia.
+        r"\b(?:breathless\w*|short(?:ness)? of breath|out of breath(?! after (?:\w+ ){0,2}(?:run|"
+        r"running|jog\w*|sprint\w*|workout|gym|training|exercise|exercising|football|\d+k|marathon|race))|"
+        r"(?:cant|cannot|struggling to|"
         r"hard to|trouble|difficulty|difficult to|problems?) (?:catch (?:my|his|her) )?breath\w*|"
         r"wheez\w*|tight chest|chest (?:is |feels )?tight|gasping)"
     ),
@@ -128,7 +131,7 @@ _HYPOTHETICAL = re.compile(
     r"avoid\w*|protect\w*|side effects?|worried about getting|would|could i get|might i get|"
     r"why (?:is|are|does|do) (?:being|having|it|this|that|they|you|doctors|people)|big deal|fuss|"
     # General or second-hand: "which effects are most commonly reported", "some people get".
-    r"whether|how common|commonly|are common|what counts as|(?:some|other|many) people (?:get|have|say)|"
+    r"whether|how common|commonly|are common|counts as|(?:some|other|many) people (?:get|have|say)|"
     r"i(?:ve)? (?:read|heard)|every (?:winter|year)|each (?:winter|year)|"
     r"vaccin\w*|jabs?|boosters?|shingrix|zostavax|immune|immunity|sunscreen|sun cream)\b"
 )
@@ -140,8 +143,17 @@ _PAST = re.compile(
     r"younger|little|small)|in the past|used to|history of|previously|already had|had it before|"
     r"before i started|long time ago|ages ago|childhood|had (?:chicken ?pox|shingles)|last month|"
     r"gone now|went away|cleared up|stopped (?:by itself|on its own|after|quickly|straight away)|"
-    r"(?:like|as) normal|all fine now|resolved)\b"
+    r"(?:like|as) normal|all fine now|resolved|"
+    # Someone's verdict ("the scan says it's a harmless cyst"), not "a harmless-looking lump".
+    r"(?:is|was|its|were) (?:a |an |just |only )?(?:harmless|benign))\b"
 )
+# The whole message asks ahead of time: "should I worry about bruising? none yet, just asking".
+_AHEAD_OF_TIME = re.compile(
+    r"\b(?:none yet|nothing yet|no symptoms yet|for the future|for future reference|just curious|"
+    r"out of curiosity|hypothetically)\b"
+)
+# An animal just before the sign: "my cat keeps being sick" is not a person's warning sign.
+_ANIMAL = re.compile(r"\b(?:cat|dog|puppy|kitten|pet|rabbit|hamster)s?\b(?: \w+){0,3} ?$")
 # Someone else who does not take it ("my mum's got a sore throat, she's not on any meds"): their
 # sign is a question about catching something, not a warning sign of the drug.
 _NOT_ON_ANY = re.compile(
@@ -184,7 +196,7 @@ def _clauses(text: str) -> list[str]:
 
 def _sign_is_current(clause: str, start: int) -> bool:
     before = clause[:start]
-    if _NEGATION.search(before):
+    if _NEGATION.search(before) or _ANIMAL.search(before):
         return False
     return not (_HYPOTHETICAL.search(clause) or _PAST.search(_OTHER_TIMES.sub("", clause)))
 
@@ -193,7 +205,7 @@ def detect_warning_signs(text: str) -> WarningSigns | None:
     """The warning signs described as happening now in ``text``, or None."""
     text = text[:MAX_CHECKED_CHARS]
     folded = fold(text)
-    if _NOT_ON_ANY.search(folded):
+    if _NOT_ON_ANY.search(folded) or _AHEAD_OF_TIME.search(folded):
         return None
     found: list[str] = []
     no_contact = bool(_NO_CONTACT.search(folded))

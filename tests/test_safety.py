@@ -27,6 +27,8 @@ from bot.safety import detect_warning_signs
         "black runny poo today",
         "burnin up and shaky tonight",
         "my throats killin me",
+        "I'm out of breath after climbing the stairs",
+        "my dog has a rash and I have a fever",
     ],
 )
 def test_sign_described_now_is_urgent(text: str) -> None:
@@ -58,6 +60,11 @@ def test_sign_described_now_is_urgent(text: str) -> None:
         "I've always bruised easily, is that a problem on aza?",
         "my mum had yellow eyes decades ago, does it matter for aza",
         "had a sore throat last week, it's fine now",
+        "what reading counts as a fever for someone on imuran",
+        "is bruising something to worry about on aza? none yet, just asking",
+        "the lump on my arm was scanned and it's benign, do I need to tell my aza team",
+        "out of breath after my run this morning, totally normal",
+        "our dog keeps being sick, any ideas",
     ],
 )
 def test_negated_past_hypothetical_general_or_contactless_mention_is_not_urgent(text: str) -> None:
