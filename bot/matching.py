@@ -98,9 +98,9 @@ _USES_WORDS = frozenset(stem(word) for word in _USES_TEXT.split())
 #: does it take for humira to work"); only these phrases still point at ours ("is it safe with
 #: ibuprofen", "can I take it with infliximab").
 _VAGUE_POINTERS = frozenset({"it", "its"})
+_WITH_IT = frozenset({"with it", "on it", "alongside it", "and it", "is it", "take it", "it with"})
 #: "What ... for?" asks about a purpose.
 _PURPOSE_OPENERS = frozenset({"what", "whats"})
-_WITH_IT = frozenset({"with it", "on it", "alongside it", "and it", "is it", "take it", "it with"})
 #: Clauses end at punctuation (not a decimal point: "2.5mg"), a list number ("1)") or a joining word.
 _CLAUSE_SPLIT = re.compile(r"(?:[?!;:\n]|\.(?!\d))+|\b\d\)|\b(?:and also|also|plus|and|but|or)\b", re.I)
 
