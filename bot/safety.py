@@ -27,7 +27,8 @@ SIGN_PATTERNS: dict[str, str] = {
         r"\b(?:(?<!yellow )fever\w*|febrile|feverish|high temp\w*|(?:a|the) temp\w*|temp\w* (?:of|is|was|at|"
         r"went up|keeps)|(?:3[89]|40) (?:\d )?(?:c|degrees)|(?:10[0-4]) (?:\d )?(?:f|degrees)|"
         r"(?:3[89]|40) (?:\d )?(?:temp\w*|fever)|hot to (?:the )?touch|"
-        r"hot and (?:cold|shivery|sweaty|clammy)|burnin\w* up|(?:night )?sweats|sweating|shiver\w*|"
+        r"hot and (?:cold|shivery|sweaty|clammy)|burnin\w* up|(?:burning|boiling|roasting) hot|hot body|"
+        r"body (?:is |feels )?(?:so |really |very )?(?:hot|burning)|(?:night )?sweats|sweating|shiver\w*|"
         r"shaking|chills?|rigou?rs|flu like|fluey|flu ish|(?:got|have|has|caught) (?:the )?flu\b)"
     ),
     "infection": (
@@ -36,7 +37,8 @@ SIGN_PATTERNS: dict[str, str] = {
         r"(?:tested|testing) positive|infected|oozing|pus\b|cold sores?)"
     ),
     "sore throat": (
-        r"\b(?:sore throat|throats? (?:is |feels |really |so |very |a bit )*(?:sore|raw|killin\w*|"
+        r"\b(?:sore throat|throat (?:pain|ache)|pain in (?:my |his |her )?throat|"
+        r"throats? (?:is |feels |really |so |very |a bit )*(?:sore|raw|killin\w*|"
         r"swollen|painful|on fire|hurts?)|throat (?:\w+ ){0,3}(?:razor|glass)|strep|hurts? to swallow|"
         r"painful to swallow|white (?:patches|spots) (?:\w+ ){0,4}(?:throat|tonsils?)|"
         r"(?:throat|tonsils?) (?:\w+ ){0,4}white (?:patches|spots))"
@@ -133,7 +135,9 @@ _HYPOTHETICAL = re.compile(
     # General or second-hand: "which effects are most commonly reported", "some people get".
     r"whether|how common|commonly|are common|counts as|(?:some|other|many) people (?:get|have|say)|"
     r"i(?:ve)? (?:read|heard)|every (?:winter|year)|each (?:winter|year)|"
-    r"vaccin\w*|jabs?|boosters?|shingrix|zostavax|immune|immunity|sunscreen|sun cream)\b"
+    r"vaccin\w*|jabs?|boosters?|shingrix|zostavax|immune|immunity|sunscreen|sun cream|"
+    # "What is shingles?" asks what the word means.
+    r"^(?:what|whats) (?:is |are )?(?:a |an )?(?:shingles|chicken ?pox|jaundice|petechiae|purpura)$)\b"
 )
 # The past: a sign that is over ("had shingles years ago", "as a child").
 _PAST = re.compile(
@@ -143,7 +147,9 @@ _PAST = re.compile(
     r"younger|little|small)|in the past|used to|history of|previously|already had|had it before|"
     r"before i started|long time ago|ages ago|childhood|had (?:chicken ?pox|shingles)|last month|"
     r"gone now|went away|cleared up|stopped (?:by itself|on its own|after|quickly|straight away)|"
-    r"(?:like|as) normal|all fine now|resolved|"
+    r"(?:like|as) normal|(?:all|shes|hes|im|theyre|is|are|am) fine now|resolved|"
+    r"back in (?:jan\w*|feb\w*|march|april|may|june|july|aug\w*|sep\w*|oct\w*|nov\w*|dec\w*|"
+    r"the spring|the summer|the autumn|the winter|\d{4})|"
     # Someone's verdict ("the scan says it's a harmless cyst"), not "a harmless-looking lump".
     r"(?:is|was|its|were) (?:a |an |just |only )?(?:harmless|benign))\b"
 )
@@ -158,7 +164,7 @@ _ANIMAL = re.compile(r"\b(?:cat|dog|puppy|kitten|pet|rabbit|hamster)s?\b(?: \w+)
 # sign is a question about catching something, not a warning sign of the drug.
 _NOT_ON_ANY = re.compile(
     r"\b(?:he|she|they|hes|shes|theyre)(?: is| are)? (?:not on|isnt on|arent on|not taking|"
-    r"isnt taking|doesnt take|dont take) (?:any|anything)\b(?! other)"
+    r"isnt taking|doesnt take|dont take) (?:any|anything|aza|azathioprine|imuran|it)\b(?! other)"
 )
 # No contact: "my brother has chickenpox but I haven't seen him for weeks". Not seeing a doctor
 # ("haven't seen my GP yet") says nothing about contact.
@@ -172,6 +178,12 @@ _NO_CONTACT = re.compile(
 _OTHER_TIMES = re.compile(
     r"\b(?:(?:wasnt|was not|werent|were not) there|(?:started|starting|began|begun)(?: on)? "
     r"(?:azathioprine|aza|imuran|azasan|it|them|my tablets?|the tablets?|treatment))\b(?: \w+){0,3}"
+)
+# A reading like "39.2" in the fever range is a temperature, unless a unit or a blood test says
+# otherwise ("38.5 kg", "CRP 38.5"); it is marked so the fever pattern sees "39 2 degrees".
+_TEMPERATURE_READING = re.compile(
+    r"(?<!crp )(?<!alt )(?<!ast )(?<!esr )(?<!ggt )\b(3[89]|40)\.(\d)\b"
+    r"(?! ?(?:kg|kilos?|lbs?|mg|ml|cm|mm|g\b|%|years?|yrs?|weeks?|mmol|u/l|iu))"
 )
 # A full stop ends a clause, except inside a number ("a temp of 38.2").
 _CLAUSES = re.compile(r"(?:[!?;\n]|\.(?!\d))+|\bbut\b|\bhowever\b|\balthough\b|\bthough\b")
@@ -191,7 +203,8 @@ class WarningSigns:
 
 def _clauses(text: str) -> list[str]:
     # Split before folding so sentence punctuation still separates clauses.
-    return [folded for part in _CLAUSES.split(text.casefold()) if (folded := fold(part))]
+    text = _TEMPERATURE_READING.sub(r"\1 \2 degrees", text.casefold())
+    return [folded for part in _CLAUSES.split(text) if (folded := fold(part))]
 
 
 def _sign_is_current(clause: str, start: int) -> bool:

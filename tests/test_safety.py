@@ -29,6 +29,9 @@ from bot.safety import detect_warning_signs
         "my throats killin me",
         "I'm out of breath after climbing the stairs",
         "my dog has a rash and I have a fever",
+        "she's boiling hot and shaky",
+        "38.6 this evening and I feel awful",
+        "really bad throat pain since yesterday",
     ],
 )
 def test_sign_described_now_is_urgent(text: str) -> None:
@@ -65,6 +68,11 @@ def test_sign_described_now_is_urgent(text: str) -> None:
         "the lump on my arm was scanned and it's benign, do I need to tell my aza team",
         "out of breath after my run this morning, totally normal",
         "our dog keeps being sick, any ideas",
+        "my son weighs 38.5 kg, is his dose right",
+        "my housemate has flu but she isn't on aza",
+        "got a rash back in june after starting, they switched me to something else",
+        "what is chickenpox",
+        "my friend got fevers on it at first, she's fine now",
     ],
 )
 def test_negated_past_hypothetical_general_or_contactless_mention_is_not_urgent(text: str) -> None:
