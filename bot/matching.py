@@ -458,6 +458,7 @@ class Matcher:
         reading = self._read(text)
         mentions = reading.mentions
         ranking = self._ranking(reading, limit=max(5, limits.suggestions))
+        # Whether the message is in scope is judged on all it says, conditions included.
         in_scope = ranking.in_scope
         doubt: Candidate | None = None
         if ranking.ranked and ranking.ranked[0].entry_id in self._needs_medicine:

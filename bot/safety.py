@@ -153,15 +153,21 @@ _PAST = re.compile(
     # Someone's verdict ("the scan says it's a harmless cyst"), not "a harmless-looking lump".
     r"(?:is|was|its|were) (?:a |an |just |only )?(?:harmless|benign))\b"
 )
-# The whole message asks ahead of time: "should I worry about bruising? none yet, just asking".
+# The message asks ahead of time ("should I worry about bruising? none yet, just asking"): its
+# questions about a sign are not reports of one. A statement beside it still is ("gums bleeding
+# since yesterday, no other symptoms yet").
 _AHEAD_OF_TIME = re.compile(
     r"\b(?:none yet|nothing yet|no symptoms yet|for the future|for future reference|just curious|"
     r"out of curiosity|hypothetically)\b"
 )
+_FIRST_PERSON = re.compile(r"\b(?:i|im|ive|id|me)\b")
+_ASKS = re.compile(r"^(?:should|shall|what|whats|is|are|can|could|does|do|how|will|would|when|which)\b")
 # An animal just before the sign: "my cat keeps being sick" is not a person's warning sign.
 _ANIMAL = re.compile(r"\b(?:cat|dog|puppy|kitten|pet|rabbit|hamster)s?\b(?: \w+){0,3} ?$")
 # Someone else who does not take it ("my mum's got a sore throat, she's not on any meds"): their
-# sign is a question about catching something, not a warning sign of the drug.
+# sign is a question about catching something, not a warning sign of the drug. It covers its own
+# clause and the one before ("my dad bruises easily but he's not on any meds"), unless that one
+# is about the writer: "he's not on aza, but I have a sore throat" still counts.
 _NOT_ON_ANY = re.compile(
     r"\b(?:he|she|they|hes|shes|theyre)(?: is| are)? (?:not on|isnt on|arent on|not taking|"
     r"isnt taking|doesnt take|dont take) (?:any|anything|aza|azathioprine|imuran|it)\b(?! other)"
@@ -218,11 +224,16 @@ def detect_warning_signs(text: str) -> WarningSigns | None:
     """The warning signs described as happening now in ``text``, or None."""
     text = text[:MAX_CHECKED_CHARS]
     folded = fold(text)
-    if _NOT_ON_ANY.search(folded) or _AHEAD_OF_TIME.search(folded):
-        return None
     found: list[str] = []
     no_contact = bool(_NO_CONTACT.search(folded))
-    for clause in _clauses(text):
+    ahead_of_time = bool(_AHEAD_OF_TIME.search(folded))
+    clauses = _clauses(text)
+    for index, clause in enumerate(clauses):
+        after = clauses[index + 1] if index + 1 < len(clauses) else ""
+        if _NOT_ON_ANY.search(clause) or (ahead_of_time and _ASKS.search(clause)):
+            continue
+        if _NOT_ON_ANY.search(after) and not _FIRST_PERSON.search(clause):
+            continue
         for name, pattern in _COMPILED.items():
             if name in found or (no_contact and name == CONTACT_SIGN):
                 continue

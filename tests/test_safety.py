@@ -32,6 +32,11 @@ from bot.safety import detect_warning_signs
         "she's boiling hot and shaky",
         "38.6 this evening and I feel awful",
         "really bad throat pain since yesterday",
+        # Someone else not on it, or asking ahead of time, does not cancel the writer's own sign.
+        "my husband has a fever, he's not on aza, but I have a sore throat",
+        "I have a fever. my husband isn't on it though",
+        "gums bleeding since yesterday, no symptoms yet otherwise",
+        "I've got a temp of 38.5 and chills. just curious if I should call",
     ],
 )
 def test_sign_described_now_is_urgent(text: str) -> None:
