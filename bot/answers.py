@@ -250,7 +250,15 @@ def respond(matcher: Matcher, text: str) -> Reply:
         warning = next((e for e in knowledge.entries if e.urgent), None)
         if warning is not None:
             return answer_reply(knowledge, warning.id, signs=signs, score=match.score)
-    intro = OTHER_MEDICINE_INTRO if match.other_medicine else PRACTICAL_INTRO if match.practical else None
+    intro = (
+        OTHER_MEDICINE_INTRO
+        if match.other_medicine
+        else PRACTICAL_INTRO
+        if match.practical
+        else GENERAL_INTRO
+        if match.general
+        else None
+    )
     return topics_reply(knowledge, intro=intro, signs=signs, score=match.score)
 
 
@@ -260,6 +268,14 @@ PRACTICAL_INTRO = (
     "surgery or hospital team can sort those out; their numbers are usually on your clinic "
     "letters or prescription label. I can answer questions about azathioprine itself: here are "
     "the topics."
+)
+
+#: The fallback for a general health question: what the bot covers, and how to ask about it.
+GENERAL_INTRO = (
+    "That sounds like a general health question, and I only answer questions about azathioprine "
+    "(Imuran, Azasan). If you are asking because you or someone you care for takes it, please ask "
+    'again and say so (for example "... on azathioprine?"), or choose a topic below. For general '
+    "health questions, the NHS website, your pharmacist or GP can help."
 )
 
 #: The fallback for a question about another medicine: say why, and where the answer is.

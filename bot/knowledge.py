@@ -124,6 +124,14 @@ class Vocabulary:
     #: Words naming a child: with no medicine named, the message is about the child's general
     #: health ("when does my baby get the MMR jab") and gets the fallback.
     children: frozenset[str] = frozenset()
+    #: Words and phrases that open a general-knowledge question ("what is", "how many").
+    general_openers: frozenset[str] = frozenset()
+    #: Words naming a person ("I", "my", "you", "my husband"): a question about someone.
+    people: frozenset[str] = frozenset()
+    #: Words that only make sense about a treatment ("dose", "side effects", "warning signs").
+    #: With an opener, no person, no medicine and none of these, a message asks a general
+    #: health question ("what is shingles", "how many units a week is safe"): the fallback.
+    treatment: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -371,6 +379,9 @@ WORD_LISTS = (
     "conditions",
     "practical",
     "children",
+    "general_openers",
+    "people",
+    "treatment",
 )
 
 

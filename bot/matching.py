@@ -196,6 +196,9 @@ class Match:
     #: The fallback is because the message asks about a practical matter (prescriptions,
     #: appointments, phone numbers, costs) that the clinic or pharmacy handles.
     practical: bool = False
+    #: The fallback is because the message asks a general health question ("what is shingles")
+    #: naming no medicine and no person (see ``Vocabulary.treatment``).
+    general: bool = False
     ranked: tuple[Candidate, ...] = field(default=(), repr=False)
 
 
@@ -208,6 +211,7 @@ class _Reading:
     mentions: Mentions
     practical: bool = False  #: names a practical matter (see ``Vocabulary.practical``)
     child: bool = False  #: names a child (see ``Vocabulary.children``)
+    general: bool = False  #: asks a general health question (see ``Vocabulary.treatment``)
 
 
 @dataclass(frozen=True)
@@ -330,8 +334,18 @@ class Matcher:
             content = [*content, OWN_MEDICINE_WORD]
         vocab = self.knowledge.vocabulary
         corrected = [self._correct(word) or word for word in content]
+        general = (
+            not mentions.any
+            and any(" ".join(words[:n]) in vocab.general_openers for n in (1, 2, 3))
+            and not terms & (vocab.people | vocab.treatment)
+        )
         return _Reading(
-            words, corrected, mentions, bool(terms & vocab.practical), bool(terms & vocab.children)
+            words,
+            corrected,
+            mentions,
+            practical=bool(terms & vocab.practical),
+            child=bool(terms & vocab.children),
+            general=general,
         )
 
     # -- scoring ---------------------------------------------------------------------------
@@ -485,6 +499,11 @@ class Matcher:
             score = ranked[0].score if ranked else 0.0
             return Match("fallback", score, ranked=ranked, other_medicine=other_medicine)
         best, second = ranked[0], ranked[1] if len(ranked) > 1 else Candidate("", 0.0)
+        if reading.general:
+            # "What is shingles?", "how many units a week is safe?": a general health question
+            # that names no medicine and no person. An entry would answer it as if about
+            # azathioprine; say what the bot covers and how to ask if it is about the medicine.
+            return Match("fallback", best.score, ranked=ranked, general=True)
         if best.entry_id in self._needs_medicine and not mentions.any:
             # "Is colitis curable?" names no medicine: it is about the condition, and the entry on
             # azathioprine's role in that condition would answer a different question.

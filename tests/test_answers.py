@@ -121,6 +121,14 @@ def test_another_medicines_question_is_told_why_it_is_not_answered() -> None:
     assert "Interactions" in [b.label for b in reply.buttons]
 
 
+def test_a_general_health_question_is_told_how_to_ask_about_the_medicine() -> None:
+    reply = respond(shipped_matcher(), "what causes hair loss in women over 40")
+    text = render_text(reply, numbered_buttons=False)
+    assert reply.decision == "fallback" and reply.entry_id is None
+    assert "general health question" in text and "on azathioprine" in text
+    assert text.endswith(reminder_tail())
+
+
 def test_a_practical_question_is_told_who_can_help_with_the_reminder_last() -> None:
     reply = respond(shipped_matcher(), "my repeat prescription is late, who do I ring")
     text = render_text(reply, numbered_buttons=False)

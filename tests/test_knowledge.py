@@ -173,6 +173,18 @@ def test_needs_medicine_and_pointing_words_are_loaded(tmp_path: Path) -> None:
     assert knowledge.vocabulary.refers_to_own == {"it", "my tablet"}
 
 
+def test_general_question_word_lists_are_loaded_folded(tmp_path: Path) -> None:
+    folder = write_faq(tmp_path, entry_yaml("first"))
+    synonyms = "synonyms: {}\ngeneral_openers: [What Is]\npeople: [My]\ntreatment: [Side Effects]\n"
+    (folder / "synonyms.yaml").write_text(synonyms)
+    knowledge = load_knowledge(folder).knowledge
+    assert knowledge is not None
+    vocabulary = knowledge.vocabulary
+    assert vocabulary.general_openers == {"what is"}
+    assert vocabulary.people == {"my"}
+    assert vocabulary.treatment == {"side effects"}
+
+
 def test_conditions_and_practical_words_are_loaded_folded(tmp_path: Path) -> None:
     folder = write_faq(tmp_path, entry_yaml("first"))
     synonyms = (

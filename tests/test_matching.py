@@ -342,6 +342,30 @@ def test_a_condition_named_beside_a_clear_question_gives_way_to_it() -> None:
     assert (match.decision, match.entry_id) == ("answer", "pregnancy")
 
 
+@pytest.mark.parametrize(
+    "text", ["what is shingles", "how many units of alcohol a week is safe", "how does the flu jab work"]
+)
+def test_a_general_health_question_naming_no_medicine_or_person_falls_back(text: str) -> None:
+    match = shipped_matcher().match(text)
+    assert (match.decision, match.general, match.entry_id) == ("fallback", True, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "entry_id"),
+    [
+        ("what is shingles? i'm on azathioprine", "chickenpox-shingles-exposure"),
+        ("how much alcohol can my husband drink", "alcohol"),
+        ("what are the warning signs", "warning-signs"),
+    ],
+)
+def test_a_general_opener_about_the_medicine_a_person_or_a_treatment_gets_its_entry(
+    text: str, entry_id: str
+) -> None:
+    match = shipped_matcher().match(text)
+    assert not match.general
+    assert entry_id in (match.entry_id, *match.suggestions[:1])
+
+
 def test_a_practical_matter_falls_back_without_an_entry() -> None:
     match = shipped_matcher().match("is azathioprine expensive, what does it cost")
     assert (match.decision, match.practical, match.suggestions) == ("fallback", True, ())
