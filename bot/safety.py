@@ -6,6 +6,11 @@ hypothetical or general ("what if I get a fever?", "what symptoms should I look 
 in the past ("had shingles years ago"). Someone else the writer cares for ("my son has a temp")
 counts: carers ask for the person they look after.
 
+Those checks look at the part of the clause that names the sign (clauses split further at commas
+and dashes), so "I have a fever, is it a side effect?" stays urgent though its question is
+general. A part with no subject or verb of its own ("like fever, bruising", "last week") belongs
+to the part before it.
+
 Patterns match everyday wordings as well as textbook words ("hot and shivery", "my wee is the
 colour of cola", "gums keep bleeding"), because patients rarely use the textbook word.
 """
@@ -24,8 +29,13 @@ _BODY_FLUIDS = r"(?:pee|wee|urine|poo|poop|stool|stools|vomit|sick|spit|phlegm|m
 #: sign name -> pattern over folded text (lower case, no punctuation, single spaces).
 SIGN_PATTERNS: dict[str, str] = {
     "fever": (
-        r"\b(?:(?<!yellow )fever\w*|febrile|feverish|high temp\w*|(?:a|the) temp\w*|temp\w* (?:of|is|was|at|"
-        r"went up|keeps)|(?:3[89]|40) (?:\d )?(?:c|degrees)|(?:10[0-4]) (?:\d )?(?:f|degrees)|"
+        # A temperature word followed by a normal reading ("temp was 37.2") is not a fever.
+        r"\b(?:(?<!yellow )fever\w*|febrile|feverish|high temp\w*|"
+        r"(?:a|the) temp\w*(?! \w+ (?:3[0-7]|9\d)\b)|"
+        r"temp\w* (?:of|is|was|at|went up|keeps)(?! (?:3[0-7]|9\d)\b)|"
+        r"teeth (?:\w+ ){0,2}chattering|freezing (?:\w+ ){0,4}(?:boiling|roasting|sweating|burning)|"
+        r"(?:boiling|roasting) (?:\w+ ){0,4}freezing|"
+        r"(?:3[89]|40) (?:\d )?(?:c|degrees)|(?:10[0-4]) (?:\d )?(?:f|degrees)|"
         r"(?:3[89]|40) (?:\d )?(?:temp\w*|fever)|hot to (?:the )?touch|"
         r"hot and (?:cold|shivery|sweaty|clammy)|burnin\w* up|(?:burning|boiling|roasting) hot|hot body|"
         r"body (?:is |feels )?(?:so |really |very )?(?:hot|burning)|(?:night )?sweats|sweating|shiver\w*|"
@@ -133,25 +143,42 @@ _HYPOTHETICAL = re.compile(
     r"avoid\w*|protect\w*|side effects?|worried about getting|would|could i get|might i get|"
     r"why (?:is|are|does|do) (?:being|having|it|this|that|they|you|doctors|people)|big deal|fuss|"
     # General or second-hand: "which effects are most commonly reported", "some people get".
-    r"whether|how common|commonly|are common|counts as|(?:some|other|many) people (?:get|have|say)|"
+    r"what (?:does|do|would) (?:\w+ ){1,4}(?:look|feel) like|"
+    r"^(?:is|are|isnt) (?:\w+ ){1,4}(?:a |an )?signs? of|"
+    r"(?:rules?|guidance) (?:on|about|for|with)|leaflet|"
+    # "Do you bruise more easily on it?" asks about everyone on it, not the writer.
+    r"^(?:do|does|can|will) (?:you|people|patients|anyone) (?:\w+ ){0,2}(?:bruise|bleed|get|catch|have|"
+    r"develop|turn)\w*|"
+    r"whether|how common|commonly|are common|^(?:is|are) (?:\w+ ){1,3}(?:common|rare)\b|counts as|"
+    r"(?:some|other|many) people (?:get|have|say)|"
     r"i(?:ve)? (?:read|heard)|every (?:winter|year)|each (?:winter|year)|"
     r"vaccin\w*|jabs?|boosters?|shingrix|zostavax|immune|immunity|sunscreen|sun cream|"
     # "What is shingles?" asks what the word means.
     r"^(?:what|whats) (?:is |are )?(?:a |an )?(?:shingles|chicken ?pox|jaundice|petechiae|purpura)$)\b"
 )
-# The past: a sign that is over ("had shingles years ago", "as a child").
+# The past: a sign that is over ("had shingles years ago", "as a child"). Time words count
+# within their own part of a clause: "had shingles years ago, now I have a rash" is urgent.
 _PAST = re.compile(
     r"\b(?:(?:years?|yrs?|decades?) ago|months ago|last year|(?<!since )last week|long before|"
-    r"(?:ive |i have )?always (?:had|bruised|been|bruise|bleed)|years back|as a (?:child|kid|baby)|"
-    r"when i was (?:a |"
-    r"younger|little|small)|in the past|used to|history of|previously|already had|had it before|"
-    r"before i started|long time ago|ages ago|childhood|had (?:chicken ?pox|shingles)|last month|"
-    r"gone now|went away|cleared up|stopped (?:by itself|on its own|after|quickly|straight away)|"
+    r"(?:ive |i have )?always (?:had|bruised|been|bruise|bleed)|years back|"
+    r"as (?:a |an )?(?:child|kid|baby|newborn|infant|toddler|teenager)|at birth|"
+    r"when i was (?:a |younger|little|small)|in the past|used to|history of|previously|already had|"
+    r"had it before|before i started|long time ago|ages ago|childhood|had (?:chicken ?pox|shingles)|"
+    r"last month|back in (?:jan\w*|feb\w*|march|april|may|june|july|aug\w*|sep\w*|oct\w*|nov\w*|"
+    r"dec\w*|the spring|the summer|the autumn|the winter|\d{4}))\b"
+)
+# Over by now, or judged harmless: these describe what the whole clause said ("fever and aches
+# all over, she's fine now"; "the scan says it's a harmless cyst", not "a harmless-looking lump").
+_RESOLVED = re.compile(
+    r"\b(?:gone now|went away|cleared up|stopped (?:by itself|on its own|after|quickly|straight away)|"
     r"(?:like|as) normal|(?:all|shes|hes|im|theyre|is|are|am) fine now|resolved|"
-    r"back in (?:jan\w*|feb\w*|march|april|may|june|july|aug\w*|sep\w*|oct\w*|nov\w*|dec\w*|"
-    r"the spring|the summer|the autumn|the winter|\d{4})|"
-    # Someone's verdict ("the scan says it's a harmless cyst"), not "a harmless-looking lump".
     r"(?:is|was|its|were) (?:a |an |just |only )?(?:harmless|benign))\b"
+)
+# Bruises from a fall or a knock someone can name are not "unexplained bruising"; "bruise from the
+# slightest knock" still is.
+_EXPLAINED_BRUISE = re.compile(
+    r"\b(?:fell|falling|fallen|fall|tripped|crash\w*|accident|injur\w*|walked into|banged|"
+    r"(?:rugby|football|hockey|netball) (?:match|game|tackle|training))\b"
 )
 # The message asks ahead of time ("should I worry about bruising? none yet, just asking"): its
 # questions about a sign are not reports of one. A statement beside it still is ("gums bleeding
@@ -175,15 +202,17 @@ _NOT_ON_ANY = re.compile(
 # No contact: "my brother has chickenpox but I haven't seen him for weeks". Not seeing a doctor
 # ("haven't seen my GP yet") says nothing about contact.
 _NO_CONTACT = re.compile(
-    r"\b(?:havent|have not|hasnt|has not|not|never|didnt|did not) (?:been )?(?:seen|near|around|"
-    r"in contact|had contact|visited|met)\b(?! (?:a |the |my |our |any )?(?:doctors?|gp|nurses?|"
-    r"consultant|specialist|anyone|pharmacist|hospital|team)\b)"
+    r"\b(?:havent|have not|hasnt|has not|not|never|didnt|did not) (?:been )?(?:anywhere )?"
+    r"(?:seen|near|around|in contact|had contact|visited|met)\b"
+    r"(?! (?:a |the |my |our |any )?(?:doctors?|gp|nurses?|consultant|specialist|anyone|pharmacist|"
+    r"hospital|team)\b)"
 )
 # Time words about something else: "a lump that wasn't there last month" is new, and in "pain is
 # 9/10, started aza last month" the past is when the medicine was started.
 _OTHER_TIMES = re.compile(
     r"\b(?:(?:wasnt|was not|werent|were not) there|(?:started|starting|began|begun)(?: on)? "
-    r"(?:azathioprine|aza|imuran|azasan|it|them|my tablets?|the tablets?|treatment))\b(?: \w+){0,3}"
+    r"(?:azathioprine|aza|imuran|azasan|it|them|my tablets?|the tablets?|treatment)|"
+    r"(?:started|put) (?:me|him|her|them|us) on \w+(?: for \w+)?)\b(?: \w+){0,3}"
 )
 # A reading like "39.2" in the fever range is a temperature, unless a unit or a blood test says
 # otherwise ("38.5 kg", "CRP 38.5"); it is marked so the fever pattern sees "39 2 degrees".
@@ -193,6 +222,18 @@ _TEMPERATURE_READING = re.compile(
 )
 # A full stop ends a clause, except inside a number ("a temp of 38.2").
 _CLAUSES = re.compile(r"(?:[!?;\n]|\.(?!\d))+|\bbut\b|\bhowever\b|\balthough\b|\bthough\b")
+# Inside a clause, commas, dashes and brackets separate parts. "I have a fever, is it a side
+# effect?" reports a sign in one part and asks in the next: what the question says (general,
+# hypothetical) must not cancel the report.
+_PARTS = re.compile(r",|\s[-\u2013\u2014]+\s")
+# A part with one of these says something of its own; one without continues the part before it
+# ("what should I watch for, like fever, bruising", "I had a fever, last week").
+_OWN_PART = re.compile(
+    r"\b(?:i|im|ive|id|me|my|we|our|he|hes|his|him|she|shes|her|they|theyre|their|it|its|this|"
+    r"is|are|am|was|were|do|does|did|can|could|should|would|will|what|whats|how|why|when|which|"
+    r"got|have|has|had|having|feel|feels|feeling|felt|keep|keeps|getting|been|now|today)\b"
+)
+_LIST_LEAD = re.compile(r"^(?:like|such as|eg|e g|for example|especially|including)\b")
 
 
 @dataclass(frozen=True)
@@ -207,17 +248,45 @@ class WarningSigns:
         return any(sign in EMERGENCY_SIGNS for sign in self.signs)
 
 
-def _clauses(text: str) -> list[str]:
+def _clauses(text: str) -> list[list[str]]:
+    """The message's clauses, each as its parts (folded), continuing parts joined to the last."""
     # Split before folding so sentence punctuation still separates clauses.
     text = _TEMPERATURE_READING.sub(r"\1 \2 degrees", text.casefold())
-    return [folded for part in _CLAUSES.split(text) if (folded := fold(part))]
+    clauses: list[list[str]] = []
+    for clause in _CLAUSES.split(text):
+        pieces = [folded for piece in _PARTS.split(clause) if (folded := fold(piece))]
+        if not pieces:
+            continue
+        if clauses and _LIST_LEAD.match(pieces[0]) and not _OWN_PART.search(pieces[0]):
+            # "What should I watch for? Like fever, bruising?" lists what the question asks.
+            parts = clauses[-1]
+        else:
+            parts = []
+            clauses.append(parts)
+        for part in pieces:
+            continues = not _OWN_PART.search(part) and (len(part.split()) <= 4 or _LIST_LEAD.match(part))
+            if parts and continues:
+                parts[-1] = f"{parts[-1]} {part}"
+            else:
+                parts.append(part)
+    return clauses
 
 
-def _sign_is_current(clause: str, start: int) -> bool:
-    before = clause[:start]
+def _sign_is_current(name: str, part: str, start: int, clause: str) -> bool:
+    """Whether the sign found at ``start`` of one part of ``clause`` is happening now."""
+    before = part[:start]
     if _NEGATION.search(before) or _ANIMAL.search(before):
         return False
-    return not (_HYPOTHETICAL.search(clause) or _PAST.search(_OTHER_TIMES.sub("", clause)))
+    if name == "bruising" and any(
+        not _NEGATION.search(part[: cause.start()]) for cause in _EXPLAINED_BRUISE.finditer(part)
+    ):
+        return False
+    # Contact is a question about the whole clause: "my niece has chickenpox, can I go if she's
+    # better by then" asks about contact to come.
+    context = clause if name == CONTACT_SIGN else part
+    if _HYPOTHETICAL.search(context) or _RESOLVED.search(clause):
+        return False
+    return not _PAST.search(_OTHER_TIMES.sub("", part))
 
 
 def detect_warning_signs(text: str) -> WarningSigns | None:
@@ -228,8 +297,9 @@ def detect_warning_signs(text: str) -> WarningSigns | None:
     no_contact = bool(_NO_CONTACT.search(folded))
     ahead_of_time = bool(_AHEAD_OF_TIME.search(folded))
     clauses = _clauses(text)
-    for index, clause in enumerate(clauses):
-        after = clauses[index + 1] if index + 1 < len(clauses) else ""
+    for index, parts in enumerate(clauses):
+        clause = " ".join(parts)
+        after = " ".join(clauses[index + 1]) if index + 1 < len(clauses) else ""
         if _NOT_ON_ANY.search(clause) or (ahead_of_time and _ASKS.search(clause)):
             continue
         if _NOT_ON_ANY.search(after) and not _FIRST_PERSON.search(clause):
@@ -237,8 +307,10 @@ def detect_warning_signs(text: str) -> WarningSigns | None:
         for name, pattern in _COMPILED.items():
             if name in found or (no_contact and name == CONTACT_SIGN):
                 continue
-            for hit in pattern.finditer(clause):
-                if _sign_is_current(clause, hit.start()):
-                    found.append(name)
-                    break
+            if any(
+                _sign_is_current(name, part, hit.start(), clause)
+                for part in parts
+                for hit in pattern.finditer(part)
+            ):
+                found.append(name)
     return WarningSigns(tuple(found)) if found else None

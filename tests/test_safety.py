@@ -129,5 +129,50 @@ def test_sign_in_other_words_is_urgent(text: str, sign: str) -> None:
     assert signs is not None and sign in signs.signs
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I have a fever, is it a side effect of aza",
+        "my gums are bleeding, could it be the aza causing it",
+        "got a sore throat, am I more prone to infections now",
+        "had shingles years ago, now I have a rash",
+    ],
+)
+def test_a_sign_reported_beside_a_general_question_is_still_urgent(text: str) -> None:
+    assert detect_warning_signs(text) is not None
+
+
+@pytest.mark.parametrize(
+    ("text", "sign"),
+    [
+        ("I'm freezing cold one minute and boiling the next", "fever"),
+        ("my teeth are chattering and I can't get warm", "fever"),
+        ("the doctor started me on febuxostat last month and now I'm bruising everywhere", "bruising"),
+    ],
+)
+def test_chills_and_a_sign_after_a_new_medicine_are_urgent(text: str, sign: str) -> None:
+    signs = detect_warning_signs(text)
+    assert signs is not None and sign in signs.signs
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what should I look out for? like a fever, bruising, that sort of thing?",
+        "temp was 37.4 this morning, is that ok?",
+        "is yellow skin a sign of liver trouble on imuran?",
+        "my brother has shingles but I haven't been anywhere near him",
+        "fell off a ladder and bruised my arm, do you bruise more easily on aza?",
+        "the leaflet says to report unusual bleeding, what counts?",
+        "what does a shingles rash look like?",
+        "what's the rule on chickenpox while on imuran?",
+        "had jaundice at birth, does that matter for aza?",
+        "do you bleed more easily on azathioprine?",
+    ],
+)
+def test_a_list_a_normal_reading_a_cause_or_a_general_question_is_not_urgent(text: str) -> None:
+    assert detect_warning_signs(text) is None
+
+
 def test_asking_about_a_covid_booster_is_not_having_covid() -> None:
     assert detect_warning_signs("can i have the covid booster") is None
