@@ -35,7 +35,7 @@ SIGN_PATTERNS: dict[str, str] = {
         r"temp\w* (?:of|is|was|at|went up|keeps)(?! (?:3[0-7]|9\d)\b)|"
         r"teeth (?:\w+ ){0,2}chattering|freezing (?:\w+ ){0,4}(?:boiling|roasting|sweating|burning)|"
         r"(?:boiling|roasting) (?:\w+ ){0,4}freezing|"
-        r"(?:3[89]|40) (?:\d )?(?:c|degrees)|(?:10[0-4]) (?:\d )?(?:f|degrees)|"
+        r"(?:3[89]|40) (?:\d )?(?:c\b|degrees)|(?:10[0-4]) (?:\d )?(?:f\b|degrees)|"
         r"(?:3[89]|40) (?:\d )?(?:temp\w*|fever)|hot to (?:the )?touch|"
         r"hot and (?:cold|shivery|sweaty|clammy)|burnin\w* up|(?:burning|boiling|roasting) hot|hot body|"
         r"body (?:is |feels )?(?:so |really |very )?(?:hot|burning)|(?:night )?sweats|sweating|shiver\w*|"
@@ -143,7 +143,7 @@ _HYPOTHETICAL = re.compile(
     r"avoid\w*|protect\w*|side effects?|worried about getting|would|could i get|might i get|"
     r"why (?:is|are|does|do) (?:being|having|it|this|that|they|you|doctors|people)|big deal|fuss|"
     # General or second-hand: "which effects are most commonly reported", "some people get".
-    r"what (?:does|do|would) (?:\w+ ){1,4}(?:look|feel) like|"
+    r"what (?:does|do|would) (?:\w+ ){1,6}(?:look|feel) like|"
     r"^(?:is|are|isnt) (?:\w+ ){1,4}(?:a |an )?signs? of|"
     r"(?:rules?|guidance) (?:on|about|for|with)|leaflet|"
     # "Do you bruise more easily on it?" asks about everyone on it, not the writer.

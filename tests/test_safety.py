@@ -168,6 +168,8 @@ def test_chills_and_a_sign_after_a_new_medicine_are_urgent(text: str, sign: str)
         "what's the rule on chickenpox while on imuran?",
         "had jaundice at birth, does that matter for aza?",
         "do you bleed more easily on azathioprine?",
+        "what does an allergic reaction to azathioprine usually look like?",
+        "38, Crohn's for 10 years, can I have wine on aza",
     ],
 )
 def test_a_list_a_normal_reading_a_cause_or_a_general_question_is_not_urgent(text: str) -> None:
