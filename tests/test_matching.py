@@ -218,7 +218,15 @@ def test_a_vitamin_with_azathioprine_goes_to_the_supplements_answer_not_allopuri
         assert (match.decision, match.entry_id) == ("answer", "diet-and-exercise"), text
 
 
-@pytest.mark.parametrize("text", ["how long does pentasa take to work", "does mesalamine make you tired"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "how long does pentasa take to work",
+        "does mesalamine make you tired",
+        "is wine ok with metronidazole",
+        "is the pill less reliable after a stomach bug",
+    ],
+)
 def test_other_medicines_brand_names_are_recognised(text: str) -> None:
     match = shipped_matcher().match(text)
     assert (match.decision, match.other_medicine) == ("fallback", True)
