@@ -47,8 +47,9 @@ ENTRY_FIELDS = {
     "related",
     "urgent",
     "needs_medicine",
+    "wins_when",
 }
-REQUIRED_ENTRY_FIELDS = ENTRY_FIELDS - {"keywords", "related", "urgent", "needs_medicine"}
+REQUIRED_ENTRY_FIELDS = ENTRY_FIELDS - {"keywords", "related", "urgent", "needs_medicine", "wins_when"}
 SAFETY_FIELDS = {"reminder", "urgent_advice", "emergency_advice"}
 SMALLTALK_FIELDS = {"id", "patterns", "reply"}
 TOP_LEVEL_KEYS = ("entries", "safety", "synonyms", "smalltalk")
@@ -79,6 +80,9 @@ class Entry:
     #: Answer only messages that refer to a medicine: without one, "is colitis curable" is a
     #: question about the condition, not about azathioprine's role in it.
     needs_medicine: bool = False
+    #: Phrases (folded) that settle a close call for this entry when it is among the best few:
+    #: "my husband takes it ... could it harm the baby" is about a father, not a pregnant patient.
+    wins_when: tuple[str, ...] = ()
     file: str = ""
     line: int = 0
 
@@ -300,6 +304,7 @@ def _check_entry(checker: _FileChecker, raw: object, line: int) -> tuple[Entry |
     )
     keywords = checker.string_list(raw, "keywords", where, required=False)
     related = checker.string_list(raw, "related", where, required=False)
+    wins_when = checker.string_list(raw, "wins_when", where, required=False)
     sources = _check_sources(checker, raw, where)
     reviewed = raw.get("reviewed")
     if "reviewed" in raw and not isinstance(reviewed, dt.date):
@@ -324,6 +329,7 @@ def _check_entry(checker: _FileChecker, raw: object, line: int) -> tuple[Entry |
         related=tuple(text for text, _ in related),
         urgent=bool(flags["urgent"]),
         needs_medicine=bool(flags["needs_medicine"]),
+        wins_when=tuple(fold_phrase(text) for text, _ in wins_when),
         file=checker.file,
         line=raw.line,
     )

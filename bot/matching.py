@@ -24,6 +24,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -137,6 +138,10 @@ class Thresholds:
     #: above ``answer`` even with a lead below ``margin``: the phrasings' meaning as a whole
     #: points one way even when a close second shares many of the message's words.
     confident: float = 0.7
+    #: An entry whose ``wins_when`` phrase the message contains is answered when it scores
+    #: within this of the best ("my husband takes it, could it harm the baby": fathering, not
+    #: pregnancy); further behind, the phrase is background ("my husband is on it, flu jab?").
+    settle_gap: float = 12.0
 
 
 @dataclass(frozen=True)
@@ -251,6 +256,7 @@ class Matcher:
         self.normaliser = Normaliser(vocab.synonyms, vocab.ignore)
         self._ids = [entry.id for entry in knowledge.entries]
         self._needs_medicine = {entry.id for entry in knowledge.entries if entry.needs_medicine}
+        self._wins_when = {entry.id: entry.wins_when for entry in knowledge.entries if entry.wins_when}
         # The other medicines an entry's own question names: what the entry is about.
         self._about = {
             entry.id: self._terms(self.normaliser.words(entry.question)) & vocab.other_medicines
@@ -516,6 +522,13 @@ class Matcher:
         if mentions.another_only:
             # "...and is it safe with ibuprofen?" may be about ours: offer, never answer outright.
             return Match("suggest", best.score, suggestions=suggestions, ranked=ranked)
+        close = [c for c in ranked[: limits.suggestions] if best.score - c.score <= limits.settle_gap]
+        settled = self._settled_by_phrase(text, close)
+        if settled is not None:
+            # "My husband takes imuran, could it harm the baby?" scores close to pregnancy, but
+            # who takes it makes it the fathering entry's question; pregnancy is offered beside it.
+            also = best.entry_id if settled.entry_id != best.entry_id else None
+            return Match("answer", settled.score, entry_id=settled.entry_id, also=also, ranked=ranked)
         if doubt is not None:
             # The condition's entry leads, but the rest of the message points fairly strongly at
             # another: offer both rather than risk answering the background instead of the question.
@@ -588,6 +601,17 @@ class Matcher:
         ):
             return ranking, best
         return ranking, None
+
+    def _settled_by_phrase(self, text: str, best: Sequence[Candidate]) -> Candidate | None:
+        """The first of ``best`` whose ``wins_when`` phrases the message contains, if any."""
+        if not self._wins_when:
+            return None
+        padded = f" {fold(text[:MAX_MATCH_CHARS])} "
+        for candidate in best:
+            phrases = self._wins_when.get(candidate.entry_id, ())
+            if any(f" {phrase} " in padded for phrase in phrases):
+                return candidate
+        return None
 
     def _question_clauses(self, text: str, min_words: int) -> list[str]:
         """The clauses that start like questions ("how long...", "can I...")."""

@@ -173,6 +173,20 @@ def test_needs_medicine_and_pointing_words_are_loaded(tmp_path: Path) -> None:
     assert knowledge.vocabulary.refers_to_own == {"it", "my tablet"}
 
 
+def test_wins_when_phrases_are_loaded_folded(tmp_path: Path) -> None:
+    folder = write_faq(tmp_path, entry_yaml("first", extra='wins_when: ["My Husband\'s on"]'))
+    knowledge = load_knowledge(folder).knowledge
+    assert knowledge is not None
+    assert knowledge.entries[0].wins_when == ("my husbands on",)
+
+
+def test_wins_when_that_is_not_a_list_is_refused_with_its_line(tmp_path: Path) -> None:
+    folder = write_faq(tmp_path, entry_yaml("first", extra="wins_when: 3"))
+    result = load_knowledge(folder)
+    assert result.knowledge is None
+    assert [(p.line, "wins_when" in p.message) for p in result.problems] == [(16, True)]
+
+
 def test_general_question_word_lists_are_loaded_folded(tmp_path: Path) -> None:
     folder = write_faq(tmp_path, entry_yaml("first"))
     synonyms = "synonyms: {}\ngeneral_openers: [What Is]\npeople: [My]\ntreatment: [Side Effects]\n"

@@ -374,6 +374,28 @@ def test_a_general_opener_about_the_medicine_a_person_or_a_treatment_gets_its_en
     assert entry_id in (match.entry_id, *match.suggestions[:1])
 
 
+def test_a_man_taking_it_asking_about_a_baby_gets_the_fathering_entry_with_pregnancy_offered() -> None:
+    match = shipped_matcher().match("my fiance is on azathioprine, could it hurt the baby if I fall pregnant")
+    assert (match.decision, match.entry_id, match.also) == ("answer", "fertility-men", "pregnancy")
+
+
+def test_a_woman_taking_it_asking_about_a_baby_gets_the_pregnancy_entry() -> None:
+    match = shipped_matcher().match("I take azathioprine and want to get pregnant, is that ok")
+    assert (match.decision, match.entry_id) == ("answer", "pregnancy")
+
+
+@pytest.mark.parametrize(
+    ("text", "entry_id"),
+    [
+        ("my husband is on aza, can he have the flu jab", "vaccines"),
+        ("im a guy on imuran, can i drink beer", "alcohol"),
+    ],
+)
+def test_who_takes_it_does_not_pull_a_far_behind_entry_forward(text: str, entry_id: str) -> None:
+    match = shipped_matcher().match(text)
+    assert (match.decision, match.entry_id) == ("answer", entry_id)
+
+
 def test_a_practical_matter_falls_back_without_an_entry() -> None:
     match = shipped_matcher().match("is azathioprine expensive, what does it cost")
     assert (match.decision, match.practical, match.suggestions) == ("fallback", True, ())
