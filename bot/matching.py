@@ -139,8 +139,9 @@ class Thresholds:
     #: points one way even when a close second shares many of the message's words.
     confident: float = 0.7
     #: An entry whose ``wins_when`` phrase the message contains is answered when it scores
-    #: within this of the best ("my husband takes it, could it harm the baby": fathering, not
-    #: pregnancy); further behind, the phrase is background ("my husband is on it, flu jab?").
+    #: within this of the best and the best is one of its ``related`` entries ("my husband takes
+    #: it, could it harm the baby": fathering, not pregnancy); otherwise the phrase is background
+    #: ("my husband is on it, flu jab?").
     settle_gap: float = 12.0
 
 
@@ -257,6 +258,7 @@ class Matcher:
         self._ids = [entry.id for entry in knowledge.entries]
         self._needs_medicine = {entry.id for entry in knowledge.entries if entry.needs_medicine}
         self._wins_when = {entry.id: entry.wins_when for entry in knowledge.entries if entry.wins_when}
+        self._related = {entry.id: frozenset(entry.related) for entry in knowledge.entries}
         # The other medicines an entry's own question names: what the entry is about.
         self._about = {
             entry.id: self._terms(self.normaliser.words(entry.question)) & vocab.other_medicines
@@ -522,7 +524,13 @@ class Matcher:
         if mentions.another_only:
             # "...and is it safe with ibuprofen?" may be about ours: offer, never answer outright.
             return Match("suggest", best.score, suggestions=suggestions, ranked=ranked)
-        close = [c for c in ranked[: limits.suggestions] if best.score - c.score <= limits.settle_gap]
+        # Only between neighbours: the best must be one of the entry's related entries.
+        close = [
+            c
+            for c in ranked[: limits.suggestions]
+            if best.score - c.score <= limits.settle_gap
+            and (c.entry_id == best.entry_id or best.entry_id in self._related[c.entry_id])
+        ]
         settled = self._settled_by_phrase(text, close)
         if settled is not None:
             # "My husband takes imuran, could it harm the baby?" scores close to pregnancy, but

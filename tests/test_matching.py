@@ -396,6 +396,25 @@ def test_who_takes_it_does_not_pull_a_far_behind_entry_forward(text: str, entry_
     assert (match.decision, match.entry_id) == ("answer", entry_id)
 
 
+def test_who_takes_it_only_settles_a_call_between_related_entries() -> None:
+    match = shipped_matcher().match(
+        "husband is on azathioprine after a kidney transplant. does he need to avoid people with colds?"
+    )
+    assert (match.entry_id or match.suggestions[0]) == "infection-risk"
+
+
+def test_asking_if_one_counts_as_immunocompromised_is_about_infection_risk() -> None:
+    match = shipped_matcher().match("would I count as immunocompromised on imuran?")
+    assert (match.decision, match.entry_id) == ("answer", "infection-risk")
+
+
+def test_staying_away_from_people_is_not_about_staying_on_the_medicine() -> None:
+    match = shipped_matcher().match(
+        "my wife is on aza for her new liver, should she stay away from people with colds"
+    )
+    assert match.entry_id != "stopping" and "stopping" not in match.suggestions[:1]
+
+
 def test_a_practical_matter_falls_back_without_an_entry() -> None:
     match = shipped_matcher().match("is azathioprine expensive, what does it cost")
     assert (match.decision, match.practical, match.suggestions) == ("fallback", True, ())
