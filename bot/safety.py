@@ -39,7 +39,9 @@ SIGN_PATTERNS: dict[str, str] = {
         r"(?:3[89]|40) (?:\d )?(?:temp\w*|fever)|hot to (?:the )?touch|"
         r"hot and (?:cold|shivery|sweaty|clammy)|burnin\w* up|(?:burning|boiling|roasting) hot|hot body|"
         r"body (?:is |feels )?(?:so |really |very )?(?:hot|burning)|(?:night )?sweats|sweating|shiver\w*|"
-        r"shaking|chills?|rigou?rs|flu like|fluey|flu ish|(?:got|have|has|caught) (?:the )?flu\b)"
+        r"shaking|chills?|rigou?rs|flu like|fluey|flu ish|(?:got|have|has|caught) (?:the )?flu\b|"
+        # Spanish, Portuguese, Polish, French: patients who write in their own language.
+        r"fiebre|febre|fi[eè]vre|gor[aą]czk\w*|escalofr[ií]o\w*|calafrio\w*|dreszcz\w*|frissons?)"
     ),
     "infection": (
         r"\b(?:(?:got|have|has|with|caught|picked up|diagnosed with|developed) (?:a |an |the )?"
@@ -51,7 +53,8 @@ SIGN_PATTERNS: dict[str, str] = {
         r"throats? (?:is |feels |really |so |very |a bit )*(?:sore|raw|killin\w*|"
         r"swollen|painful|on fire|hurts?)|throat (?:\w+ ){0,3}(?:razor|glass)|strep|hurts? to swallow|"
         r"painful to swallow|white (?:patches|spots) (?:\w+ ){0,4}(?:throat|tonsils?)|"
-        r"(?:throat|tonsils?) (?:\w+ ){0,4}white (?:patches|spots))"
+        r"(?:throat|tonsils?) (?:\w+ ){0,4}white (?:patches|spots)|(?:dolor|dor) de garganta|"
+        r"b[oó]l gard[lł]a|mal (?:de|[aà] la) gorge)"
     ),
     "mouth ulcers": (
         rf"\b(?:mouth ulcers?|ulcers? (?:in|on|inside) {_WHO}? ?(?:mouth|tongue|gums?|lips?|cheeks?)|"
@@ -73,7 +76,8 @@ SIGN_PATTERNS: dict[str, str] = {
     "yellow skin or eyes": (
         rf"\b(?:jaundice\w*|yellow\w* (?:skin|eyes?|tinge|colou?r|whites)|"
         rf"(?:skin|eyes?|whites of {_WHO} eyes) (?:\w+ ){{0,4}}yellow\w*|"
-        r"(?:look\w*|gone|turned|turning|going|went) (?:a bit |slightly |quite |really )?yellow)"
+        r"(?:look\w*|gone|turned|turning|going|went) (?:a bit |slightly |quite |really )?yellow|"
+        r"icter[ií]cia|jaunisse|[żz][oó][łl]taczk\w*|(?:ojos|olhos|piel|pele) amar[ei]l\w*)"
     ),
     "dark urine": (
         r"\b(?:dark (?:pee|wee|urine)|(?:pee|wee|urine) (?:\w+ ){0,4}(?:dark|brown|cola|coke|tea|"
@@ -131,7 +135,7 @@ _COMPILED = {name: re.compile(pattern) for name, pattern in SIGN_PATTERNS.items(
 # A negation shortly before the sign ("no fever", "dont have a sore throat", "never bruised").
 _NEGATION = re.compile(
     r"\b(?:no|not|dont|doesnt|didnt|havent|hasnt|hadnt|isnt|arent|wasnt|never|without|nor|"
-    r"neither|none|zero|free of|any)\b(?: \w+){0,4} ?$"
+    r"neither|none|zero|free of|any|não|nao|nie|sin|sem|pas)\b(?: \w+){0,4} ?$"
 )
 # Hypothetical or general questions: the sign is a topic, not something happening.
 _HYPOTHETICAL = re.compile(
@@ -149,7 +153,7 @@ _HYPOTHETICAL = re.compile(
     # "Do you bruise more easily on it?" asks about everyone on it, not the writer.
     r"^(?:do|does|can|will) (?:you|people|patients|anyone) (?:\w+ ){0,2}(?:bruise|bleed|get|catch|have|"
     r"develop|turn)\w*|"
-    r"whether|how common|commonly|are common|^(?:is|are) (?:\w+ ){1,3}(?:common|rare)\b|counts as|"
+    r"whether|how common|commonly|are common|count as|^(?:is|are) (?:\w+ ){1,3}(?:common|rare)\b|counts as|"
     r"(?:some|other|many) people (?:get|have|say)|"
     r"i(?:ve)? (?:read|heard)|every (?:winter|year)|each (?:winter|year)|"
     r"vaccin\w*|jabs?|boosters?|shingrix|zostavax|immune|immunity|sunscreen|sun cream|"
@@ -170,7 +174,8 @@ _PAST = re.compile(
 # Over by now, or judged harmless: these describe what the whole clause said ("fever and aches
 # all over, she's fine now"; "the scan says it's a harmless cyst", not "a harmless-looking lump").
 _RESOLVED = re.compile(
-    r"\b(?:gone now|went away|cleared up|stopped (?:by itself|on its own|after|quickly|straight away)|"
+    r"\b(?:gone now|gone (?:within|after|by|in) |went away|cleared up|"
+    r"stopped (?:by itself|on its own|after|quickly|straight away)|"
     r"(?:like|as) normal|(?:all|shes|hes|im|theyre|is|are|am) fine now|resolved|"
     r"(?:is|was|its|were) (?:a |an |just |only )?(?:harmless|benign))\b"
 )
@@ -196,9 +201,14 @@ _ANIMAL = re.compile(r"\b(?:cat|dog|puppy|kitten|pet|rabbit|hamster)s?\b(?: \w+)
 # clause and the one before ("my dad bruises easily but he's not on any meds"), unless that one
 # is about the writer: "he's not on aza, but I have a sore throat" still counts.
 _NOT_ON_ANY = re.compile(
-    r"\b(?:he|she|they|hes|shes|theyre)(?: is| are)? (?:not on|isnt on|arent on|not taking|"
-    r"isnt taking|doesnt take|dont take) (?:any|anything|aza|azathioprine|imuran|it)\b(?! other)"
+    r"\b(?:he|she|they|hes|shes|theyre|mum|mom|mother|dad|father|husband|wife|partner|son|daughter|"
+    r"brother|sister|friend|nan|gran|grandma|grandad|flatmate|housemate|boyfriend|girlfriend)"
+    r"(?: is| are)? (?:not on|isnt on|arent on|not taking|isnt taking|doesnt take|dont take|"
+    r"not the one on|not the one taking) (?:any|anything|aza|azathioprine|imuran|it)\b(?! other)"
 )
+# "...but it went away", "...but I'm fine now": a clause that starts by pointing back and says
+# it is over resolves the clause before it.
+_POINTS_BACK = re.compile(r"^(?:it|they|theyd|theyve|its|theyre|that|both|im|i am|shes|hes|she is|he is)\b")
 # No contact: "my brother has chickenpox but I haven't seen him for weeks". Not seeing a doctor
 # ("haven't seen my GP yet") says nothing about contact.
 _NO_CONTACT = re.compile(
@@ -303,6 +313,8 @@ def detect_warning_signs(text: str) -> WarningSigns | None:
         if _NOT_ON_ANY.search(clause) or (ahead_of_time and _ASKS.search(clause)):
             continue
         if _NOT_ON_ANY.search(after) and not _FIRST_PERSON.search(clause):
+            continue
+        if _POINTS_BACK.match(after) and _RESOLVED.search(after):
             continue
         for name, pattern in _COMPILED.items():
             if name in found or (no_contact and name == CONTACT_SIGN):

@@ -176,5 +176,44 @@ def test_a_list_a_normal_reading_a_cause_or_a_general_question_is_not_urgent(tex
     assert detect_warning_signs(text) is None
 
 
+@pytest.mark.parametrize(
+    ("text", "sign"),
+    [
+        ("mi padre tiene fiebre y escalofríos desde anoche", "fever"),
+        ("minha filha está com febre alta", "fever"),
+        ("mam gorączkę od wczoraj", "fever"),
+        ("tengo los ojos amarillos", "yellow skin or eyes"),
+    ],
+)
+def test_a_sign_written_in_spanish_portuguese_or_polish_is_urgent(text: str, sign: str) -> None:
+    signs = detect_warning_signs(text)
+    assert signs is not None and sign in signs.signs
+
+
+@pytest.mark.parametrize(
+    "text", ["no tengo fiebre, es solo una pregunta", "não tenho febre", "nie mam gorączki"]
+)
+def test_a_negated_sign_in_another_language_is_not_urgent(text: str) -> None:
+    assert detect_warning_signs(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I had a rash but it went away",
+        "she had a temperature but she's fine now",
+        "my dad isn't on any meds, he has a temperature",
+        "my wife has a fever but she's not the one on aza, I am",
+        "does a bruise from walking into a door count as a warning sign?",
+    ],
+)
+def test_a_sign_over_by_now_or_of_someone_not_on_it_is_not_urgent(text: str) -> None:
+    assert detect_warning_signs(text) is None
+
+
+def test_a_sign_now_beside_another_that_is_over_is_still_urgent() -> None:
+    assert detect_warning_signs("I have a fever but my rash has gone now") is not None
+
+
 def test_asking_about_a_covid_booster_is_not_having_covid() -> None:
     assert detect_warning_signs("can i have the covid booster") is None
