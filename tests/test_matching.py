@@ -415,6 +415,19 @@ def test_staying_away_from_people_is_not_about_staying_on_the_medicine() -> None
     assert match.entry_id != "stopping" and "stopping" not in match.suggestions[:1]
 
 
+@pytest.mark.parametrize(
+    ("text", "entry_id"),
+    [
+        ("quais são os efeitos colaterais da azatioprina?", "common-side-effects"),
+        ("czy mogę pić alkohol biorąc azatioprynę", "alcohol"),
+        ("estoy embarazada, puedo seguir con la azatioprina?", "pregnancy"),
+    ],
+)
+def test_key_words_in_patients_own_languages_find_their_entry(text: str, entry_id: str) -> None:
+    match = shipped_matcher().match(text)
+    assert (match.decision, match.entry_id) == ("answer", entry_id)
+
+
 def test_a_practical_matter_falls_back_without_an_entry() -> None:
     match = shipped_matcher().match("is azathioprine expensive, what does it cost")
     assert (match.decision, match.practical, match.suggestions) == ("fallback", True, ())
