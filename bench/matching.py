@@ -24,7 +24,19 @@ from bot.matching import Match, Matcher
 from bot.safety import detect_warning_signs
 
 ROOT = Path(__file__).resolve().parent.parent
-SET_NAMES = ("dev", "holdout", "fresh", "unseen", "blind", "final", "sealed", "closing")
+SET_NAMES = (
+    "dev",
+    "holdout",
+    "fresh",
+    "unseen",
+    "blind",
+    "final",
+    "sealed",
+    "closing",
+    "untouched",
+    "last",
+    "eleventh",
+)
 SETS = [ROOT / "tests" / "data" / f"eval-{name}.jsonl" for name in SET_NAMES]
 
 

@@ -12,8 +12,10 @@ after that session's matching changes, and then only its warning-sign misses wer
 matching misses were read in the next session); the sealed set, by a seventh author like the
 fifth, was measured once after most of that next session's changes, and then its misses were
 read; the closing set, by an eighth author like the fifth, was measured once after all of that
-session's matching changes, and then only its warning-sign misses were read. All were written
-without seeing the FAQ's phrasings.
+session's matching changes, and then only its warning-sign misses were read; the untouched, last
+and eleventh sets, by three more authors like the fifth, were each measured once in the fifth
+session (untouched and last then read and acted on; eleventh, measured after all that session's
+changes, not read). All were written without seeing the FAQ's phrasings.
 """
 
 from __future__ import annotations
@@ -28,16 +30,19 @@ from tests.shipped import DATA_DIR, shipped_knowledge, shipped_matcher
 
 FLOORS = {
     # name: (top1, within_top3, max_confidently_wrong, oos_rejected, urgent_recall, max_false_alarms)
-    "eval-dev": (0.86, 0.96, 0.02, 0.98, 0.95, 0.05),
-    "eval-holdout": (0.76, 0.92, 0.02, 0.96, 0.95, 0.10),
+    "eval-dev": (0.87, 0.96, 0.02, 0.98, 0.95, 0.05),
+    "eval-holdout": (0.77, 0.92, 0.02, 0.96, 0.95, 0.10),
     # 2 of fresh's 15 calm messages: "yellow eyes, is that one of the things to look out for?" is
     # the price of reading "I have a fever, is it a side effect?" part by part (see bot/safety.py).
-    "eval-fresh": (0.79, 0.94, 0.03, 0.95, 0.95, 0.14),
-    "eval-unseen": (0.88, 0.95, 0.02, 0.90, 0.95, 0.15),
-    "eval-blind": (0.86, 0.94, 0.03, 0.91, 0.95, 0.10),
+    "eval-fresh": (0.79, 0.95, 0.02, 0.95, 0.95, 0.14),
+    "eval-unseen": (0.89, 0.95, 0.02, 0.93, 0.95, 0.15),
+    "eval-blind": (0.87, 0.95, 0.02, 0.93, 0.95, 0.10),
     "eval-final": (0.88, 0.94, 0.03, 0.93, 0.95, 0.10),
-    "eval-sealed": (0.86, 0.96, 0.02, 0.90, 0.95, 0.10),
-    "eval-closing": (0.87, 0.95, 0.03, 0.85, 0.95, 0.10),
+    "eval-sealed": (0.87, 0.97, 0.02, 0.93, 0.95, 0.10),
+    "eval-closing": (0.87, 0.95, 0.03, 0.92, 0.95, 0.10),
+    "eval-untouched": (0.79, 0.91, 0.05, 0.92, 0.95, 0.10),
+    "eval-last": (0.79, 0.92, 0.03, 0.88, 0.95, 0.10),
+    "eval-eleventh": (0.85, 0.95, 0.02, 0.88, 0.95, 0.18),
 }
 
 
