@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from bot.knowledge import Entry, KnowledgeBase
-from bot.matching import Match, Matcher
+from bot.matching import FallbackReason, Match, Matcher
 from bot.safety import WarningSigns, detect_warning_signs
 
 TELEGRAM_LIMIT = 4096
@@ -250,15 +250,7 @@ def respond(matcher: Matcher, text: str) -> Reply:
         warning = next((e for e in knowledge.entries if e.urgent), None)
         if warning is not None:
             return answer_reply(knowledge, warning.id, signs=signs, score=match.score)
-    intro = (
-        OTHER_MEDICINE_INTRO
-        if match.other_medicine
-        else PRACTICAL_INTRO
-        if match.practical
-        else GENERAL_INTRO
-        if match.general
-        else None
-    )
+    intro = _FALLBACK_INTROS[match.reason] if match.reason else None
     return topics_reply(knowledge, intro=intro, signs=signs, score=match.score)
 
 
@@ -284,6 +276,13 @@ OTHER_MEDICINE_INTRO = (
     "(Imuran, Azasan), so please ask your pharmacist, nurse or doctor about that one. If you "
     'take the two together, tell them, and see "Interactions" among the topics below.'
 )
+
+#: What a fallback says first, by why it picked no entry.
+_FALLBACK_INTROS: dict[FallbackReason, str] = {
+    "other_medicine": OTHER_MEDICINE_INTRO,
+    "practical": PRACTICAL_INTRO,
+    "general": GENERAL_INTRO,
+}
 
 
 # -- rendering ---------------------------------------------------------------------------------

@@ -37,6 +37,10 @@ from bot.signals import KeywordEvidence, Meaning, PhrasingSimilarity
 from bot.textnorm import Normaliser, fold, stem
 
 Decision = Literal["answer", "suggest", "fallback", "smalltalk"]
+#: Why a fallback names no entry, when the bot can tell the user: the message is another
+#: medicine's question, a practical matter (prescriptions, appointments, costs) the clinic or
+#: pharmacy handles, or a general health question naming no medicine and no person.
+FallbackReason = Literal["other_medicine", "practical", "general"]
 
 #: Only this much of a message is matched: enough for any real question, bounded cost for 5,000.
 MAX_MATCH_CHARS = 600
@@ -197,14 +201,8 @@ class Match:
     suggestions: tuple[str, ...] = ()
     also: str | None = None
     smalltalk: SmallTalk | None = None
-    #: The fallback is because the message is about another medicine, not ours.
-    other_medicine: bool = False
-    #: The fallback is because the message asks about a practical matter (prescriptions,
-    #: appointments, phone numbers, costs) that the clinic or pharmacy handles.
-    practical: bool = False
-    #: The fallback is because the message asks a general health question ("what is shingles")
-    #: naming no medicine and no person (see ``Vocabulary.treatment``).
-    general: bool = False
+    #: Why a fallback picked no entry, when that can be said (see ``FallbackReason``).
+    reason: FallbackReason | None = None
     ranked: tuple[Candidate, ...] = field(default=(), repr=False)
 
 
@@ -498,20 +496,21 @@ class Matcher:
         if reading.practical:
             # "My repeat prescription hasn't come, who do I ring?": no entry answers that, and
             # the words it shares with entries (tablets, pharmacy) would only mislead.
-            return Match("fallback", ranked[0].score if ranked else 0.0, ranked=ranked, practical=True)
+            return Match("fallback", ranked[0].score if ranked else 0.0, ranked=ranked, reason="practical")
         if reading.child and not mentions.any:
             # "When does my baby get the MMR jab?" is about the child's general health; a carer
             # asking about a child's azathioprine names it or points at it ("his tablets").
             return Match("fallback", ranked[0].score if ranked else 0.0, ranked=ranked)
         if not ranked or in_scope < limits.suggest or other_medicine:
             score = ranked[0].score if ranked else 0.0
-            return Match("fallback", score, ranked=ranked, other_medicine=other_medicine)
+            reason: FallbackReason | None = "other_medicine" if other_medicine else None
+            return Match("fallback", score, ranked=ranked, reason=reason)
         best, second = ranked[0], ranked[1] if len(ranked) > 1 else Candidate("", 0.0)
         if reading.general:
             # "What is shingles?", "how many units a week is safe?": a general health question
             # that names no medicine and no person. An entry would answer it as if about
             # azathioprine; say what the bot covers and how to ask if it is about the medicine.
-            return Match("fallback", best.score, ranked=ranked, general=True)
+            return Match("fallback", best.score, ranked=ranked, reason="general")
         if best.entry_id in self._needs_medicine and not mentions.any:
             # "Is colitis curable?" names no medicine: it is about the condition, and the entry on
             # azathioprine's role in that condition would answer a different question.
@@ -524,14 +523,7 @@ class Matcher:
         if mentions.another_only:
             # "...and is it safe with ibuprofen?" may be about ours: offer, never answer outright.
             return Match("suggest", best.score, suggestions=suggestions, ranked=ranked)
-        # Only between neighbours: the best must be one of the entry's related entries.
-        close = [
-            c
-            for c in ranked[: limits.suggestions]
-            if best.score - c.score <= limits.settle_gap
-            and (c.entry_id == best.entry_id or best.entry_id in self._related[c.entry_id])
-        ]
-        settled = self._settled_by_phrase(text, close)
+        settled = self._settled_by_phrase(text, ranked[: limits.suggestions])
         if settled is not None:
             # "My husband takes imuran, could it harm the baby?" scores close to pregnancy, but
             # who takes it makes it the fathering entry's question; pregnancy is offered beside it.
@@ -610,14 +602,22 @@ class Matcher:
             return ranking, best
         return ranking, None
 
-    def _settled_by_phrase(self, text: str, best: Sequence[Candidate]) -> Candidate | None:
-        """The first of ``best`` whose ``wins_when`` phrases the message contains, if any."""
-        if not self._wins_when:
+    def _settled_by_phrase(self, text: str, leaders: Sequence[Candidate]) -> Candidate | None:
+        """The first of ``leaders`` whose ``wins_when`` phrases settle a close call, if any.
+
+        Only between neighbours: the candidate must be within ``settle_gap`` of the best and the
+        best one of its related entries ("my husband is on aza, flu jab?" stays with vaccines).
+        """
+        if not self._wins_when or not leaders:
             return None
+        best = leaders[0]
         padded = f" {fold(text[:MAX_MATCH_CHARS])} "
-        for candidate in best:
+        for candidate in leaders:
             phrases = self._wins_when.get(candidate.entry_id, ())
-            if any(f" {phrase} " in padded for phrase in phrases):
+            close = best.score - candidate.score <= self.thresholds.settle_gap and (
+                candidate is best or best.entry_id in self._related[candidate.entry_id]
+            )
+            if close and any(f" {phrase} " in padded for phrase in phrases):
                 return candidate
         return None
 

@@ -179,12 +179,14 @@ _RESOLVED = re.compile(
     r"(?:like|as) normal|(?:all|shes|hes|im|theyre|is|are|am) fine now|resolved|"
     r"(?:is|was|its|were) (?:a |an |just |only )?(?:harmless|benign))\b"
 )
-# Bruises from a fall or a knock someone can name are not "unexplained bruising"; "bruise from the
-# slightest knock" still is.
-_EXPLAINED_BRUISE = re.compile(
-    r"\b(?:fell|falling|fallen|fall|tripped|crash\w*|accident|injur\w*|walked into|banged|"
-    r"(?:rugby|football|hockey|netball) (?:match|game|tackle|training))\b"
-)
+# A sign with an everyday cause the writer names: bruises from a fall are not "unexplained
+# bruising"; "bruise from the slightest knock" still is.
+_EXPLAINED_BY = {
+    "bruising": re.compile(
+        r"\b(?:fell|falling|fallen|fall|tripped|crash\w*|accident|injur\w*|walked into|banged|"
+        r"(?:rugby|football|hockey|netball) (?:match|game|tackle|training))\b"
+    ),
+}
 # The message asks ahead of time ("should I worry about bruising? none yet, just asking"): its
 # questions about a sign are not reports of one. A statement beside it still is ("gums bleeding
 # since yesterday, no other symptoms yet").
@@ -232,7 +234,8 @@ _TEMPERATURE_READING = re.compile(
 )
 # A full stop ends a clause, except inside a number ("a temp of 38.2").
 _CLAUSES = re.compile(r"(?:[!?;\n]|\.(?!\d))+|\bbut\b|\bhowever\b|\balthough\b|\bthough\b")
-# Inside a clause, commas, dashes and brackets separate parts. "I have a fever, is it a side
+# Inside a clause, commas and dashes separate parts (not brackets: "my friend (not on any meds)
+# has yellow eyes" keeps its negation). "I have a fever, is it a side
 # effect?" reports a sign in one part and asks in the next: what the question says (general,
 # hypothetical) must not cancel the report.
 _PARTS = re.compile(r",|\s[-\u2013\u2014]+\s")
@@ -287,14 +290,12 @@ def _sign_is_current(name: str, part: str, start: int, clause: str) -> bool:
     before = part[:start]
     if _NEGATION.search(before) or _ANIMAL.search(before):
         return False
-    if name == "bruising" and any(
-        not _NEGATION.search(part[: cause.start()]) for cause in _EXPLAINED_BRUISE.finditer(part)
-    ):
-        return False
+    cause = _EXPLAINED_BY.get(name)
+    if cause is not None and any(not _NEGATION.search(part[: c.start()]) for c in cause.finditer(part)):
+        return False  # "havent banged into anything" names no cause
     # Contact is a question about the whole clause: "my niece has chickenpox, can I go if she's
     # better by then" asks about contact to come.
-    context = clause if name == CONTACT_SIGN else part
-    if _HYPOTHETICAL.search(context) or _RESOLVED.search(clause):
+    if _HYPOTHETICAL.search(clause if name == CONTACT_SIGN else part):
         return False
     return not _PAST.search(_OTHER_TIMES.sub("", part))
 
@@ -314,7 +315,8 @@ def detect_warning_signs(text: str) -> WarningSigns | None:
             continue
         if _NOT_ON_ANY.search(after) and not _FIRST_PERSON.search(clause):
             continue
-        if _POINTS_BACK.match(after) and _RESOLVED.search(after):
+        # Over by now: "fever and aches, she's fine now", or "...but it went away" after it.
+        if _RESOLVED.search(clause) or (_POINTS_BACK.match(after) and _RESOLVED.search(after)):
             continue
         for name, pattern in _COMPILED.items():
             if name in found or (no_contact and name == CONTACT_SIGN):
