@@ -17,6 +17,9 @@ _APOSTROPHES = re.compile("[\u0027\u2018\u2019\u02bc\u0060\u00b4]")
 _NON_WORD = re.compile(r"[^\w]+|_")
 # "38.5" and "3wks" should split into a number and a word.
 _DIGIT_LETTER = re.compile(r"(?<=\d)(?=[^\W\d_])|(?<=[^\W\d_])(?=\d)")
+# A number before one of these is how long something has been ("on aza 6 months"): background
+# in most messages, so it must not count as the evidence an exact number is ("50 mg").
+_TIME_UNITS = frozenset({"day", "days", "week", "weeks", "month", "months", "year", "years", "yrs", "yr"})
 
 
 def fold(text: str) -> str:
@@ -76,5 +79,13 @@ class Normaliser:
         return self.meaningful(self.words(text))
 
     def meaningful(self, words: list[str]) -> list[str]:
-        """The stemmed words among ``words`` (from :meth:`words`) that carry meaning."""
-        return [stem(word) for word in words if word not in self.ignore]
+        """The stemmed words among ``words`` (from :meth:`words`) that carry meaning.
+
+        A duration's number is left out ("3 months" keeps "months"); the unit still counts.
+        """
+        following_words = [*words[1:], ""]
+        return [
+            stem(word)
+            for word, following in zip(words, following_words, strict=False)
+            if word not in self.ignore and not (word.isdigit() and following in _TIME_UNITS)
+        ]

@@ -44,6 +44,17 @@ def test_words_without_meaning_are_left_out_of_scoring() -> None:
     assert normaliser().content_words("can I please take it with food?") == ["take", "food"]
 
 
+def test_how_long_something_has_been_keeps_its_unit_but_not_its_number() -> None:
+    # "On aza 6 months" is background; an exact "6" must not count as evidence for the entry
+    # whose phrasings happen to say "6 weeks".
+    words = normaliser().content_words("on aza 6 months, 2 wks off")
+    assert words == ["azathioprine", "month", "week", "off"]
+
+
+def test_a_dose_keeps_its_number() -> None:
+    assert normaliser().content_words("150 mg a day") == ["150", "mg", "day"]
+
+
 def test_stem_removes_plural_and_ing_only() -> None:
     assert [stem(w) for w in ["bruises", "bleeding", "dose", "doses", "gas", "150"]] == [
         "bruise",
