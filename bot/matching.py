@@ -103,6 +103,8 @@ _USES_WORDS = frozenset(stem(word) for word in _USES_TEXT.split())
 #: does it take for humira to work"); only these phrases still point at ours ("is it safe with
 #: ibuprofen", "can I take it with infliximab").
 _VAGUE_POINTERS = frozenset({"it", "its"})
+#: Pointers that name no medicine: "is this safe?", "who made this bot?", "...as well".
+_UNNAMED_POINTERS = frozenset({"it", "its", "this", "these", "them", "as well"})
 _WITH_IT = frozenset({"with it", "on it", "alongside it", "and it", "is it", "take it", "it with"})
 #: "What ... for?" asks about a purpose.
 _PURPOSE_OPENERS = frozenset({"what", "whats"})
@@ -147,6 +149,10 @@ class Thresholds:
     #: it, could it harm the baby": fathering, not pregnancy); otherwise the phrase is background
     #: ("my husband is on it, flu jab?").
     settle_gap: float = 12.0
+    #: A message that names our medicine, or points at it by more than a bare "it", is also
+    #: answered from this best score when it leads the second-best entry by ``named_margin``.
+    named_answer: float = 50.0
+    named_margin: float = 12.0
 
 
 @dataclass(frozen=True)
@@ -227,6 +233,8 @@ class Mentions:
     refers: bool
     #: The other medicines named (after synonyms).
     others: frozenset[str] = frozenset()
+    #: Names ours or points at it by more than a bare "it" ("my tablets", "these meds").
+    explicit: bool = False
 
     @property
     def another_only(self) -> bool:
@@ -433,7 +441,8 @@ class Matcher:
         pointers = terms & vocabulary.refers_to_own
         if others and not own:
             pointers = (pointers - _VAGUE_POINTERS) | (terms & _WITH_IT)
-        return Mentions(own=own, other=bool(others), refers=bool(pointers), others=others)
+        explicit = own or bool(pointers - _UNNAMED_POINTERS)
+        return Mentions(own=own, other=bool(others), refers=bool(pointers), others=others, explicit=explicit)
 
     def rank(self, text: str, limit: int = 5) -> tuple[Candidate, ...]:
         """The best ``limit`` entries for ``text``, best first."""
@@ -506,6 +515,11 @@ class Matcher:
             reason: FallbackReason | None = "other_medicine" if other_medicine else None
             return Match("fallback", score, ranked=ranked, reason=reason)
         best, second = ranked[0], ranked[1] if len(ranked) > 1 else Candidate("", 0.0)
+        if self._condition_is_background(reading, best):
+            # "Losing hair, is it my aza or my lupus?": naming the condition lifts its entry to
+            # second place, but it is not what was asked. The lead that counts is over the rest.
+            rest = (c for c in ranked[1:] if c.entry_id not in self._needs_medicine)
+            second = next(rest, Candidate("", 0.0))
         if reading.general:
             # "What is shingles?", "how many units a week is safe?": a general health question
             # that names no medicine and no person. An entry would answer it as if about
@@ -537,7 +551,14 @@ class Matcher:
             return Match("suggest", best.score, suggestions=offered, ranked=ranked)
         clause_winners = self._clause_winners(text)
         clear = best.score - second.score >= limits.margin or ranking.confidence >= limits.confident
-        if best.score >= limits.answer and clear:
+        # A short message about our medicine scores lower ("prosecco ok with my tablets?": 57),
+        # but a lead this wide over every other entry is as clear as a high score.
+        far_ahead = (
+            mentions.explicit
+            and best.score >= limits.named_answer
+            and best.score - second.score >= limits.named_margin
+        )
+        if (best.score >= limits.answer and clear) or far_ahead:
             also = next((c.entry_id for c in clause_winners if c.entry_id != best.entry_id), None)
             if also is None:
                 # Context can outweigh a long message's one question ("...for my colitis. How
@@ -601,6 +622,18 @@ class Matcher:
         ):
             return ranking, best
         return ranking, None
+
+    def _condition_is_background(self, reading: _Reading, best: Candidate) -> bool:
+        """True when the message names a condition only as context for another entry's question.
+
+        The best entry is not a condition's entry, and nothing asks about azathioprine's role
+        ("is it used for lupus?"), so the condition entries' scores come from the name alone.
+        """
+        return (
+            best.entry_id not in self._needs_medicine
+            and not set(reading.content) & _USES_WORDS
+            and self._without_conditions(reading) is not None
+        )
 
     def _settled_by_phrase(self, text: str, leaders: Sequence[Candidate]) -> Candidate | None:
         """The first of ``leaders`` whose ``wins_when`` phrases settle a close call, if any.

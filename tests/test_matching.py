@@ -60,7 +60,7 @@ def test_two_questions_give_an_answer_and_the_other_topic() -> None:
 
 
 def test_thresholds_are_configurable() -> None:
-    never_answer = Matcher(shipped_knowledge(), Thresholds(answer=101.0))
+    never_answer = Matcher(shipped_knowledge(), Thresholds(answer=101.0, named_answer=101.0))
     assert never_answer.match("can i drink on imuran?").decision == "suggest"
 
 
@@ -120,9 +120,11 @@ def test_another_medicine_asked_about_with_it_is_offered_not_answered() -> None:
 def test_mentions_tell_own_other_and_pointing_words_apart() -> None:
     matcher = shipped_matcher()
     assert matcher.mentions("imuran and prograf") == Mentions(
-        own=True, other=True, refers=False, others=frozenset({"prograf"})
+        own=True, other=True, refers=False, others=frozenset({"prograf"}), explicit=True
     )
-    assert matcher.mentions("are my meds safe") == Mentions(own=False, other=False, refers=True)
+    named = Mentions(own=False, other=False, refers=True, explicit=True)
+    assert matcher.mentions("are my meds safe") == named
+    assert matcher.mentions("is this safe") == replace(named, explicit=False)
     assert not matcher.mentions("is crohns hereditary").any
 
 
@@ -348,6 +350,40 @@ def test_a_condition_entry_only_slightly_ahead_of_the_question_is_offered_with_i
 def test_a_condition_named_beside_a_clear_question_gives_way_to_it() -> None:
     match = shipped_matcher().match("ulcerative colitis here, on aza, can i get pregnant")
     assert (match.decision, match.entry_id) == ("answer", "pregnancy")
+
+
+def test_a_condition_named_beside_a_side_effect_question_does_not_count_as_a_close_second(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    matcher, question = shipped_matcher(), "hair falling out, is it the imuran or my colitis"
+    assert matcher.match(question).ranked[1].entry_id == "crohns-and-colitis"
+    assert (matcher.match(question).decision, matcher.match(question).entry_id) == ("answer", "hair-loss")
+    # Measured against the condition's entry, the lead is too small to answer.
+    monkeypatch.setattr(matcher, "_condition_is_background", lambda *_: False)
+    assert matcher.match(question).decision == "suggest"
+
+
+def _answer_only_when_far_ahead() -> Matcher:
+    # Nothing reaches the ordinary answer score, so only a wide lead can answer.
+    thresholds = Thresholds(answer=101.0)
+    return Matcher(shipped_knowledge(), thresholds, embedder=shipped_matcher().embedder)
+
+
+@pytest.mark.parametrize("text", ["can i drink on imuran?", "can i drink on my tablets?"])
+def test_a_wide_lead_answers_a_message_that_names_the_medicine(text: str) -> None:
+    match = _answer_only_when_far_ahead().match(text)
+    assert (match.decision, match.entry_id) == ("answer", "alcohol")
+
+
+def test_a_wide_lead_needs_more_than_a_bare_it() -> None:
+    # "Is it safe to dye my hair when pregnant?": "it" may point at nothing at all.
+    assert _answer_only_when_far_ahead().match("can i drink on it?").decision == "suggest"
+
+
+def test_how_wide_a_lead_answers_is_configurable() -> None:
+    thresholds = Thresholds(answer=101.0, named_margin=100.0)
+    matcher = Matcher(shipped_knowledge(), thresholds, embedder=shipped_matcher().embedder)
+    assert matcher.match("can i drink on imuran?").decision == "suggest"
 
 
 @pytest.mark.parametrize(
