@@ -263,6 +263,15 @@ class Matcher:
         self.normaliser = Normaliser(vocab.synonyms, vocab.ignore)
         self._ids = [entry.id for entry in knowledge.entries]
         self._needs_medicine = {entry.id for entry in knowledge.entries if entry.needs_medicine}
+        # A condition's entry (Crohn's, lupus, transplant, the uses overview): its keywords name
+        # conditions, so a message naming one as background ("on aza for my UC") lifts it.
+        conditions = vocab.conditions
+        self._condition_entries = {
+            entry.id
+            for entry in knowledge.entries
+            if entry.needs_medicine
+            and any(self._terms(self.normaliser.words(keyword)) & conditions for keyword in entry.keywords)
+        }
         self._wins_when = {entry.id: entry.wins_when for entry in knowledge.entries if entry.wins_when}
         self._related = {entry.id: frozenset(entry.related) for entry in knowledge.entries}
         # The other medicines an entry's own question names: what the entry is about.
@@ -490,7 +499,7 @@ class Matcher:
         # Whether the message is in scope is judged on all it says, conditions included.
         in_scope = ranking.in_scope
         doubt: Candidate | None = None
-        if ranking.ranked and ranking.ranked[0].entry_id in self._needs_medicine:
+        if ranking.ranked and ranking.ranked[0].entry_id in self._condition_entries:
             ranking, doubt = self._context_free_ranking(reading, ranking)
         ranked = ranking.ranked
         # "Alcohol on methotrexate?" names another medicine and nothing points at ours: it is
@@ -518,17 +527,23 @@ class Matcher:
         if self._condition_is_background(reading, best):
             # "Losing hair, is it my aza or my lupus?": naming the condition lifts its entry to
             # second place, but it is not what was asked. The lead that counts is over the rest.
-            rest = (c for c in ranked[1:] if c.entry_id not in self._needs_medicine)
+            rest = (c for c in ranked[1:] if c.entry_id not in self._condition_entries)
             second = next(rest, Candidate("", 0.0))
         if reading.general:
             # "What is shingles?", "how many units a week is safe?": a general health question
             # that names no medicine and no person. An entry would answer it as if about
             # azathioprine; say what the bot covers and how to ask if it is about the medicine.
             return Match("fallback", best.score, ranked=ranked, reason="general")
-        if best.entry_id in self._needs_medicine and not mentions.any:
-            # "Is colitis curable?" names no medicine: it is about the condition, and the entry on
-            # azathioprine's role in that condition would answer a different question.
-            return Match("fallback", best.score, ranked=ranked)
+        if (
+            best.entry_id in self._needs_medicine
+            and not mentions.any
+            and not self._asks_elsewhere(text, best)
+        ):
+            # "Is colitis curable?", "what jabs do I need for Thailand?", "how long do I fast
+            # before a colonoscopy?" name no medicine: they are about the condition, the vaccine or
+            # the procedure, and the entry on azathioprine's part in it would answer another
+            # question. Say what the bot covers and how to ask if it is about the medicine.
+            return Match("fallback", best.score, ranked=ranked, reason="general")
         suggestions = tuple(
             c.entry_id
             for c in ranked
@@ -605,7 +620,7 @@ class Matcher:
             return ranking, None
         alternative = self._ranking(stripped, limit=len(self._ids))
         best = alternative.ranked[0]
-        if best.entry_id in self._needs_medicine:
+        if best.entry_id in self._condition_entries:
             return ranking, None
         limits = self.thresholds
         # Without the condition, how much the rest of the message prefers the other entry to the
@@ -630,9 +645,20 @@ class Matcher:
         ("is it used for lupus?"), so the condition entries' scores come from the name alone.
         """
         return (
-            best.entry_id not in self._needs_medicine
+            best.entry_id not in self._condition_entries
             and not set(reading.content) & _USES_WORDS
             and self._without_conditions(reading) is not None
+        )
+
+    def _asks_elsewhere(self, text: str, best: Candidate) -> bool:
+        """True when a long message's one question clearly points at an entry other than ``best``.
+
+        "The nurse covered the flu jab and sun cream... can I have a few pints at the wedding?"
+        leads with the vaccines entry on its background, but asks about alcohol.
+        """
+        lone = self._lone_question_winner(text)
+        return (
+            lone is not None and lone.entry_id != best.entry_id and lone.entry_id not in self._needs_medicine
         )
 
     def _settled_by_phrase(self, text: str, leaders: Sequence[Candidate]) -> Candidate | None:

@@ -134,6 +134,33 @@ def test_condition_question_naming_no_medicine_is_out_of_scope() -> None:
         assert matcher.match(text).decision == "fallback", text
 
 
+@pytest.mark.parametrize(
+    ("text", "entry"),
+    [
+        ("which jabs should i get before backpacking in peru", "vaccines"),
+        ("how long do you fast before a colonoscopy", "surgery-dental"),
+    ],
+)
+def test_a_vaccine_or_procedure_question_naming_no_medicine_is_a_general_question(
+    text: str, entry: str
+) -> None:
+    match = shipped_matcher().match(text)
+    assert match.ranked[0].entry_id == entry
+    assert (match.decision, match.reason) == ("fallback", "general")
+
+
+@pytest.mark.parametrize(
+    ("text", "entry"),
+    [
+        ("which jabs should i get on imuran before backpacking in peru", "vaccines"),
+        ("do i stop my tablets before a colonoscopy", "surgery-dental"),
+    ],
+)
+def test_a_vaccine_or_procedure_question_about_the_medicine_is_answered(text: str, entry: str) -> None:
+    match = shipped_matcher().match(text)
+    assert (match.decision, match.entry_id) == ("answer", entry)
+
+
 def test_condition_question_about_the_medicine_is_still_answered() -> None:
     match = shipped_matcher().match("why would my gastro give me imuran for crohns")
     assert (match.decision, match.entry_id) == ("answer", "crohns-and-colitis")
