@@ -247,6 +247,46 @@ class Mentions:
         return self.own or self.other or self.refers
 
 
+#: "Is it safe to...", "is it normal to...": an "it" that points at nothing.
+_DUMMY_IT_BEFORE = frozenset(
+    {
+        "normal",
+        "safe",
+        "ok",
+        "okay",
+        "fine",
+        "possible",
+        "true",
+        "bad",
+        "dangerous",
+        "worth",
+        "wise",
+        "common",
+        "usual",
+        "unusual",
+        "risky",
+    }
+)
+
+
+def _without_dummy_it(words: list[str]) -> list[str]:
+    """``words`` without an "it" that opens "is it safe to..." and points at nothing.
+
+    "Is it safe to take with paracetamol" still points at the medicine: "it" is what is taken.
+    """
+    return [
+        word
+        for index, word in enumerate(words)
+        if not (
+            word == "it"
+            and index + 2 < len(words)
+            and words[index + 1] in _DUMMY_IT_BEFORE
+            and words[index + 2] == "to"
+            and words[index + 3 : index + 4] != ["take"]
+        )
+    ]
+
+
 class Matcher:
     """Scores messages against one :class:`KnowledgeBase`; build once per FAQ load."""
 
@@ -349,7 +389,7 @@ class Matcher:
             words = [*words[:-1], "used", "for"]
         content = self.normaliser.meaningful(words)
         terms = self._terms(words)
-        mentions = self._mentions(terms)
+        mentions = self._mentions(self._terms(_without_dummy_it(words)))
         implicit = mentions.refers and not mentions.own and not mentions.other
         if implicit and self._keywords.knows(OWN_MEDICINE_WORD):
             # "How long do I take it for?" means azathioprine: score it as if it said so, since

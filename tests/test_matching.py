@@ -128,6 +128,18 @@ def test_mentions_tell_own_other_and_pointing_words_apart() -> None:
     assert not matcher.mentions("is crohns hereditary").any
 
 
+@pytest.mark.parametrize(
+    "text", ["is it normal to ache after the shingles jab", "is it ok to eat spicy food with colitis"]
+)
+def test_an_it_that_opens_is_it_normal_to_points_at_no_medicine(text: str) -> None:
+    assert not shipped_matcher().mentions(text).any
+    assert shipped_matcher().match(text).decision == "fallback"
+
+
+def test_is_it_safe_to_take_still_points_at_the_medicine() -> None:
+    assert shipped_matcher().mentions("is it safe to take with ibuprofen").refers
+
+
 def test_condition_question_naming_no_medicine_is_out_of_scope() -> None:
     matcher = shipped_matcher()
     for text in ["what causes rheumatoid arthritis flares", "is colitis an autoimmune disease"]:
