@@ -50,8 +50,12 @@ SIGN_PATTERNS: dict[str, str] = {
     ),
     "sore throat": (
         r"\b(?:sore throat|throat (?:pain|ache)|pain in (?:my |his |her )?throat|"
-        r"throats? (?:is |feels |really |so |very |a bit )*(?:sore|raw|killin\w*|"
+        r"throats? (?:is |feels |really |so |very |a bit |absolutely |totally |proper |super )*"
+        r"(?:sore|raw|killin\w*|"
         r"swollen|painful|on fire|hurts?)|throat (?:\w+ ){0,3}(?:razor|glass)|strep|hurts? to swallow|"
+        # "I can barely swallow" is the throat; "can barely swallow the tablets" is how to take them.
+        r"(?:barely|hardly) (?:able to )?swallow"
+        r"(?! (?:the |my |these |those |them|it|\w* ?(?:tablets?|pills?)))|"
         r"painful to swallow|white (?:patches|spots) (?:\w+ ){0,4}(?:throat|tonsils?)|"
         r"(?:throat|tonsils?) (?:\w+ ){0,4}white (?:patches|spots)|(?:dolor|dor) de garganta|"
         r"b[oó]l gard[lł]a|mal (?:de|[aà] la) gorge)"

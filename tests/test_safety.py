@@ -32,6 +32,8 @@ from bot.safety import detect_warning_signs
         "she's boiling hot and shaky",
         "38.6 this evening and I feel awful",
         "really bad throat pain since yesterday",
+        "throat is totally raw today",
+        "I can barely swallow, started aza last week",
         # Someone else not on it, or asking ahead of time, does not cancel the writer's own sign.
         "my husband has a fever, he's not on aza, but I have a sore throat",
         "I have a fever. my husband isn't on it though",
@@ -58,6 +60,7 @@ def test_sign_described_now_is_urgent(text: str) -> None:
         "can I drink on imuran?",
         "cut my finger, bled a bit then stopped like normal",
         "only noticed today when I saw the full blister pack",
+        "i can barely swallow the tablets, they are huge",
         "the travel clinic mentioned yellow fever and typhoid",
         "why is being near someone with shingles such a big deal?",
         "why do doctors make such a fuss about a temperature on this drug?",
