@@ -36,6 +36,7 @@ SET_NAMES = (
     "untouched",
     "last",
     "eleventh",
+    "twelfth",
 )
 SETS = [ROOT / "tests" / "data" / f"eval-{name}.jsonl" for name in SET_NAMES]
 

@@ -15,7 +15,9 @@ read; the closing set, by an eighth author like the fifth, was measured once aft
 session's matching changes, and then only its warning-sign misses were read; the untouched, last
 and eleventh sets, by three more authors like the fifth, were each measured once in the fifth
 session (untouched and last then read and acted on; eleventh, measured after all that session's
-changes, not read). All were written without seeing the FAQ's phrasings.
+changes, not read); the twelfth set, by another author like the fifth, was committed before it
+was measured, measured once after the sixth session's matching changes, then read and acted on.
+All were written without seeing the FAQ's phrasings.
 """
 
 from __future__ import annotations
@@ -30,21 +32,21 @@ from tests.shipped import DATA_DIR, shipped_knowledge, shipped_matcher
 
 FLOORS = {
     # name: (top1, within_top3, max_confidently_wrong, oos_rejected, urgent_recall, max_false_alarms)
-    "eval-dev": (0.87, 0.96, 0.02, 0.98, 0.95, 0.05),
-    "eval-holdout": (0.77, 0.92, 0.02, 0.96, 0.95, 0.10),
+    "eval-dev": (0.89, 0.97, 0.02, 0.98, 0.95, 0.05),
+    "eval-holdout": (0.79, 0.93, 0.02, 0.96, 0.95, 0.10),
     # 2 of fresh's 15 calm messages: "yellow eyes, is that one of the things to look out for?" is
     # the price of reading "I have a fever, is it a side effect?" part by part (see bot/safety.py).
-    "eval-fresh": (0.79, 0.95, 0.02, 0.95, 0.95, 0.14),
-    "eval-unseen": (0.89, 0.95, 0.02, 0.93, 0.95, 0.15),
-    "eval-blind": (0.87, 0.95, 0.02, 0.93, 0.95, 0.10),
-    "eval-final": (0.88, 0.94, 0.03, 0.93, 0.95, 0.10),
-    "eval-sealed": (0.87, 0.97, 0.02, 0.93, 0.95, 0.10),
-    # "Is pregnancy 40 weeks or 9 months?" is offered topics since durations' numbers stopped
-    # counting as evidence (bot/textnorm.py): 1 of closing's 60 out-of-scope messages.
-    "eval-closing": (0.87, 0.95, 0.03, 0.91, 0.95, 0.10),
-    "eval-untouched": (0.79, 0.91, 0.05, 0.92, 0.95, 0.10),
-    "eval-last": (0.79, 0.92, 0.03, 0.88, 0.95, 0.10),
-    "eval-eleventh": (0.85, 0.95, 0.02, 0.88, 0.95, 0.18),
+    "eval-fresh": (0.79, 0.94, 0.02, 0.95, 0.95, 0.14),
+    "eval-unseen": (0.89, 0.94, 0.03, 0.94, 0.95, 0.15),
+    "eval-blind": (0.87, 0.94, 0.02, 0.94, 0.95, 0.10),
+    "eval-final": (0.90, 0.95, 0.03, 0.94, 0.95, 0.10),
+    "eval-sealed": (0.88, 0.97, 0.02, 0.95, 0.95, 0.10),
+    "eval-closing": (0.90, 0.95, 0.03, 0.95, 0.95, 0.10),
+    "eval-untouched": (0.81, 0.91, 0.04, 0.95, 0.95, 0.10),
+    "eval-last": (0.80, 0.92, 0.03, 0.93, 0.95, 0.10),
+    "eval-eleventh": (0.85, 0.95, 0.01, 0.90, 0.95, 0.18),
+    # First measured at 80.0 / 92.0 / 3.3 / 86.7 / 95.7 / 13.6, then read (see the README).
+    "eval-twelfth": (0.79, 0.91, 0.04, 0.85, 0.95, 0.18),
 }
 
 
