@@ -387,11 +387,15 @@ class Matcher:
         if len(words) > 2 and words[0] in _PURPOSE_OPENERS and words[-1] == "for":
             # "What is imuran for?" asks what it is used for, not what it is.
             words = [*words[:-1], "used", "for"]
-        content = self.normaliser.meaningful(words)
         terms = self._terms(words)
         mentions = self._mentions(self._terms(_without_dummy_it(words)))
+        if mentions.explicit and not mentions.own:
+            # "Beer on my tablets?": the FAQ's phrasings name the medicine, and "tablets" on its
+            # own pulls towards how-to-take. Scored and embedded as "beer on azathioprine?".
+            words = self._named_as_own(words)
+        content = self.normaliser.meaningful(words)
         implicit = mentions.refers and not mentions.own and not mentions.other
-        if implicit and self._keywords.knows(OWN_MEDICINE_WORD):
+        if implicit and OWN_MEDICINE_WORD not in content and self._keywords.knows(OWN_MEDICINE_WORD):
             # "How long do I take it for?" means azathioprine: score it as if it said so, since
             # the FAQ's phrasings mostly name it ("how long do I take azathioprine for").
             content = [*content, OWN_MEDICINE_WORD]
@@ -456,6 +460,21 @@ class Matcher:
         name_words = {word for name in named for word in name.split()}
         rest = self.normaliser.meaningful([w for w in reading.words if w not in name_words])
         return set(rest) <= _OVERVIEW_WORDS
+
+    def _named_as_own(self, words: list[str]) -> list[str]:
+        """``words`` with "my tablets", "these tablets"... read as the medicine's name."""
+        pointers = self.knowledge.vocabulary.refers_to_own
+        out: list[str] = []
+        index = 0
+        while index < len(words):
+            pair = " ".join(words[index : index + 2])
+            if " " in pair and pair in pointers and pair not in _UNNAMED_POINTERS:
+                out.append(OWN_MEDICINE_WORD)
+                index += 2
+                continue
+            out.append(words[index])
+            index += 1
+        return out
 
     def _without_conditions(self, reading: _Reading) -> _Reading | None:
         """The message without the conditions it names, or None when it names none.

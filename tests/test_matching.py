@@ -140,6 +140,23 @@ def test_is_it_safe_to_take_still_points_at_the_medicine() -> None:
     assert shipped_matcher().mentions("is it safe to take with ibuprofen").refers
 
 
+@pytest.mark.parametrize(
+    ("text", "entry"),
+    [
+        ("few beers on these meds?", "alcohol"),
+        ("gym ok on my tablets?", "diet-and-exercise"),
+        ("want to stop these tablets, had enough", "stopping"),
+    ],
+)
+def test_a_short_question_about_my_tablets_is_read_as_about_the_medicine(text: str, entry: str) -> None:
+    match = shipped_matcher().match(text)
+    assert (match.decision, match.entry_id) == ("answer", entry)
+
+
+def test_my_tablets_is_scored_as_the_medicines_name() -> None:
+    assert shipped_matcher().content_words("beer on my tablets") == ["beer", "azathioprine"]
+
+
 def test_condition_question_naming_no_medicine_is_out_of_scope() -> None:
     matcher = shipped_matcher()
     for text in ["what causes rheumatoid arthritis flares", "is colitis an autoimmune disease"]:
