@@ -104,7 +104,10 @@ _USES_WORDS = frozenset(stem(word) for word in _USES_TEXT.split())
 #: ibuprofen", "can I take it with infliximab").
 _VAGUE_POINTERS = frozenset({"it", "its"})
 #: Pointers that name no medicine: "is this safe?", "who made this bot?", "...as well".
-_UNNAMED_POINTERS = frozenset({"it", "its", "this", "these", "them", "as well"})
+_UNNAMED_POINTERS = _VAGUE_POINTERS | {"this", "these", "them", "as well"}
+#: "Is it safe to...", "is it normal to...": before these and "to", "it" points at nothing.
+_DUMMY_IT_TEXT = "normal safe ok okay fine possible true bad dangerous worth wise common usual unusual risky"
+_DUMMY_IT_BEFORE = frozenset(_DUMMY_IT_TEXT.split())
 _WITH_IT = frozenset({"with it", "on it", "alongside it", "and it", "is it", "take it", "it with"})
 #: "What ... for?" asks about a purpose.
 _PURPOSE_OPENERS = frozenset({"what", "whats"})
@@ -247,28 +250,6 @@ class Mentions:
         return self.own or self.other or self.refers
 
 
-#: "Is it safe to...", "is it normal to...": an "it" that points at nothing.
-_DUMMY_IT_BEFORE = frozenset(
-    {
-        "normal",
-        "safe",
-        "ok",
-        "okay",
-        "fine",
-        "possible",
-        "true",
-        "bad",
-        "dangerous",
-        "worth",
-        "wise",
-        "common",
-        "usual",
-        "unusual",
-        "risky",
-    }
-)
-
-
 def _without_dummy_it(words: list[str]) -> list[str]:
     """``words`` without an "it" that opens "is it safe to..." and points at nothing.
 
@@ -303,6 +284,8 @@ class Matcher:
         self.normaliser = Normaliser(vocab.synonyms, vocab.ignore)
         self._ids = [entry.id for entry in knowledge.entries]
         self._needs_medicine = {entry.id for entry in knowledge.entries if entry.needs_medicine}
+        # "My tablets", "the drug": pointers that name the patient's medicine (not "it", "this").
+        self._naming_pointers = vocab.refers_to_own - _UNNAMED_POINTERS
         # A condition's entry (Crohn's, lupus, transplant, the uses overview): its keywords name
         # conditions, so a message naming one as background ("on aza for my UC") lifts it.
         conditions = vocab.conditions
@@ -463,12 +446,10 @@ class Matcher:
 
     def _named_as_own(self, words: list[str]) -> list[str]:
         """``words`` with "my tablets", "these tablets"... read as the medicine's name."""
-        pointers = self.knowledge.vocabulary.refers_to_own
         out: list[str] = []
         index = 0
         while index < len(words):
-            pair = " ".join(words[index : index + 2])
-            if " " in pair and pair in pointers and pair not in _UNNAMED_POINTERS:
+            if " ".join(words[index : index + 2]) in self._naming_pointers:
                 out.append(OWN_MEDICINE_WORD)
                 index += 2
                 continue
@@ -482,9 +463,17 @@ class Matcher:
         "My 11yo with crohns starts aza next week, is it safe for kids?" names Crohn's as context;
         the question is about children. Read without it, the question's own words decide.
         """
-        conditions = self._conditions  # words, their stems and two-word phrases
+        kept = self._condition_free(reading.words)
+        if len(kept) == len(reading.words):
+            return None
+        stripped = self._read_words(kept)
+        return stripped if stripped.content else None
+
+    def _condition_free(self, words: list[str]) -> list[str]:
+        """``words`` without the conditions they name (words, stems and two-word phrases)."""
+        conditions = self._conditions
         kept: list[str] = []
-        index, words = 0, reading.words
+        index = 0
         while index < len(words):
             if " ".join(words[index : index + 2]) in conditions:  # "kidney transplant"
                 index += 2
@@ -492,10 +481,7 @@ class Matcher:
             if words[index] not in conditions and stem(words[index]) not in conditions:
                 kept.append(words[index])
             index += 1
-        if len(kept) == len(words):
-            return None
-        stripped = self._read_words(kept)
-        return stripped if stripped.content else None
+        return kept
 
     @staticmethod
     def _terms(words: list[str]) -> frozenset[str]:
@@ -509,7 +495,7 @@ class Matcher:
         pointers = terms & vocabulary.refers_to_own
         if others and not own:
             pointers = (pointers - _VAGUE_POINTERS) | (terms & _WITH_IT)
-        explicit = own or bool(pointers - _UNNAMED_POINTERS)
+        explicit = own or bool(pointers & self._naming_pointers)
         return Mentions(own=own, other=bool(others), refers=bool(pointers), others=others, explicit=explicit)
 
     def rank(self, text: str, limit: int = 5) -> tuple[Candidate, ...]:
@@ -583,11 +569,6 @@ class Matcher:
             reason: FallbackReason | None = "other_medicine" if other_medicine else None
             return Match("fallback", score, ranked=ranked, reason=reason)
         best, second = ranked[0], ranked[1] if len(ranked) > 1 else Candidate("", 0.0)
-        if self._condition_is_background(reading, best):
-            # "Losing hair, is it my aza or my lupus?": naming the condition lifts its entry to
-            # second place, but it is not what was asked. The lead that counts is over the rest.
-            rest = (c for c in ranked[1:] if c.entry_id not in self._condition_entries)
-            second = next(rest, Candidate("", 0.0))
         if reading.general:
             # "What is shingles?", "how many units a week is safe?": a general health question
             # that names no medicine and no person. An entry would answer it as if about
@@ -623,6 +604,11 @@ class Matcher:
             pair = (best.entry_id, doubt.entry_id)
             offered = (*pair, *(i for i in suggestions if i not in pair))[: limits.suggestions]
             return Match("suggest", best.score, suggestions=offered, ranked=ranked)
+        if self._condition_is_background(reading, best):
+            # "Losing hair, is it my aza or my lupus?": naming the condition lifts its entry to
+            # second place, but it is not what was asked. The lead that counts is over the rest.
+            rest = (c for c in ranked[1:] if c.entry_id not in self._condition_entries)
+            second = next(rest, Candidate("", 0.0))
         clause_winners = self._clause_winners(text)
         clear = best.score - second.score >= limits.margin or ranking.confidence >= limits.confident
         # A short message about our medicine scores lower ("prosecco ok with my tablets?": 57),
@@ -706,7 +692,7 @@ class Matcher:
         return (
             best.entry_id not in self._condition_entries
             and not set(reading.content) & _USES_WORDS
-            and self._without_conditions(reading) is not None
+            and len(self._condition_free(reading.words)) < len(reading.words)
         )
 
     def _asks_elsewhere(self, text: str, best: Candidate) -> bool:
