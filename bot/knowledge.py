@@ -47,9 +47,11 @@ ENTRY_FIELDS = {
     "related",
     "urgent",
     "needs_medicine",
+    "overview",
     "wins_when",
 }
-REQUIRED_ENTRY_FIELDS = ENTRY_FIELDS - {"keywords", "related", "urgent", "needs_medicine", "wins_when"}
+OPTIONAL_ENTRY_FIELDS = {"keywords", "related", "urgent", "needs_medicine", "overview", "wins_when"}
+REQUIRED_ENTRY_FIELDS = ENTRY_FIELDS - OPTIONAL_ENTRY_FIELDS
 SAFETY_FIELDS = {"reminder", "urgent_advice", "emergency_advice"}
 SMALLTALK_FIELDS = {"id", "patterns", "reply"}
 TOP_LEVEL_KEYS = ("entries", "safety", "synonyms", "smalltalk")
@@ -80,6 +82,9 @@ class Entry:
     #: Answer only messages that refer to a medicine: without one, "is colitis curable" is a
     #: question about the condition, not about azathioprine's role in it.
     needs_medicine: bool = False
+    #: About the medicine as a whole (what it is, what it is for, how it works): its name alone
+    #: scores well here, so in "aza and beer?" this entry is no rival to the specific one.
+    overview: bool = False
     #: Phrases (folded) that settle a close call for this entry when it is among the best few:
     #: "my husband takes it ... could it harm the baby" is about a father, not a pregnant patient.
     wins_when: tuple[str, ...] = ()
@@ -310,7 +315,7 @@ def _check_entry(checker: _FileChecker, raw: object, line: int) -> tuple[Entry |
     if "reviewed" in raw and not isinstance(reviewed, dt.date):
         checker.add(raw.line_of("reviewed"), f"{where}: 'reviewed' must be a date like 2026-11-27")
     flags: dict[str, object] = {}
-    for flag in ("urgent", "needs_medicine"):
+    for flag in ("urgent", "needs_medicine", "overview"):
         flags[flag] = raw.get(flag, False)
         if not isinstance(flags[flag], bool):
             checker.add(raw.line_of(flag), f"{where}: '{flag}' must be true or false")
@@ -329,6 +334,7 @@ def _check_entry(checker: _FileChecker, raw: object, line: int) -> tuple[Entry |
         related=tuple(text for text, _ in related),
         urgent=bool(flags["urgent"]),
         needs_medicine=bool(flags["needs_medicine"]),
+        overview=bool(flags["overview"]),
         wins_when=tuple(fold_phrase(text) for text, _ in wins_when),
         file=checker.file,
         line=raw.line,

@@ -284,6 +284,7 @@ class Matcher:
         self.normaliser = Normaliser(vocab.synonyms, vocab.ignore)
         self._ids = [entry.id for entry in knowledge.entries]
         self._needs_medicine = {entry.id for entry in knowledge.entries if entry.needs_medicine}
+        self._overview_entries = {entry.id for entry in knowledge.entries if entry.overview}
         # "My tablets", "the drug": pointers that name the patient's medicine (not "it", "this").
         self._naming_pointers = vocab.refers_to_own - _UNNAMED_POINTERS
         # A condition's entry (Crohn's, lupus, transplant, the uses overview): its keywords name
@@ -609,6 +610,10 @@ class Matcher:
             # second place, but it is not what was asked. The lead that counts is over the rest.
             rest = (c for c in ranked[1:] if c.entry_id not in self._condition_entries)
             second = next(rest, Candidate("", 0.0))
+        if second.entry_id in self._overview_entries and self._name_is_background(reading, best):
+            # "Aza and beer?": the name alone lifts "what is azathioprine" to second place.
+            rest = (c for c in ranked[1:] if c.entry_id not in self._overview_entries | {second.entry_id})
+            second = next(rest, Candidate("", 0.0))
         clause_winners = self._clause_winners(text)
         clear = best.score - second.score >= limits.margin or ranking.confidence >= limits.confident
         # A short message about our medicine scores lower ("prosecco ok with my tablets?": 57),
@@ -693,6 +698,18 @@ class Matcher:
             best.entry_id not in self._condition_entries
             and not set(reading.content) & _USES_WORDS
             and len(self._condition_free(reading.words)) < len(reading.words)
+        )
+
+    def _name_is_background(self, reading: _Reading, best: Candidate) -> bool:
+        """True when the message names our medicine beside a question of its own.
+
+        The best entry is not an overview entry, and the message says more than the name and
+        overview words ("aza and beer?", not "what is aza?").
+        """
+        return (
+            best.entry_id not in self._overview_entries
+            and reading.mentions.own
+            and any(w != OWN_MEDICINE_WORD and stem(w) not in _OVERVIEW_WORDS for w in reading.content)
         )
 
     def _asks_elsewhere(self, text: str, best: Candidate) -> bool:

@@ -164,6 +164,18 @@ def test_needs_medicine_must_be_true_or_false(tmp_path: Path) -> None:
     assert any("'needs_medicine' must be true or false" in p for p in messages(folder))
 
 
+def test_overview_must_be_true_or_false(tmp_path: Path) -> None:
+    folder = write_faq(tmp_path, entry_yaml("first", extra="overview: yes please"))
+    assert any("'overview' must be true or false" in p for p in messages(folder))
+
+
+def test_overview_is_loaded(tmp_path: Path) -> None:
+    folder = write_faq(tmp_path, entry_yaml("first", extra="overview: true"), entry_yaml("second"))
+    knowledge = load_knowledge(folder).knowledge
+    assert knowledge is not None
+    assert [e.overview for e in knowledge.entries] == [True, False]
+
+
 def test_needs_medicine_and_pointing_words_are_loaded(tmp_path: Path) -> None:
     folder = write_faq(tmp_path, entry_yaml("first", extra="needs_medicine: true"), entry_yaml("second"))
     (folder / "synonyms.yaml").write_text("synonyms:\n  tablet: [meds]\nrefers_to_own: [it, My Tablet]\n")

@@ -419,6 +419,28 @@ def test_a_condition_named_beside_a_side_effect_question_does_not_count_as_a_clo
     assert matcher.match(question).decision == "suggest"
 
 
+def test_the_medicine_s_name_beside_a_question_does_not_make_an_overview_entry_a_close_second(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    matcher, question = shipped_matcher(), "aza and beer?"
+    assert matcher.match(question).ranked[1].entry_id == "what-is-azathioprine"
+    assert (matcher.match(question).decision, matcher.match(question).entry_id) == ("answer", "alcohol")
+    # Measured against the overview entry, the lead is too small to answer.
+    monkeypatch.setattr(matcher, "_overview_entries", set())
+    assert matcher.match(question).decision == "suggest"
+
+
+def test_an_overview_question_still_gets_the_overview_entry() -> None:
+    match = shipped_matcher().match("what is azathioprine exactly?")
+    assert (match.decision, match.entry_id) == ("answer", "what-is-azathioprine")
+
+
+def test_lab_shorthand_is_read_as_the_faq_s_words() -> None:
+    assert shipped_matcher().content_words("wbc low again") == shipped_matcher().content_words(
+        "white count low again"
+    )
+
+
 def _answer_only_when_far_ahead() -> Matcher:
     # Nothing reaches the ordinary answer score, so only a wide lead can answer.
     thresholds = Thresholds(answer=101.0)
