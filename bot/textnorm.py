@@ -13,6 +13,9 @@ from dataclasses import dataclass
 
 # Apostrophes join words ("don't" -> "dont", "crohn's" -> "crohns") rather than split them.
 _APOSTROPHES = re.compile("[\u0027\u2018\u2019\u02bc\u0060\u00b4]")
+# Markup pasted or typed into a message ("my <b>tablets</b>") is not words: "b" would split the
+# phrase "my tablets". Only tag-shaped text goes: "<3" and "a < b" stay.
+_TAG = re.compile(r"</?[a-zA-Z][^<>]{0,40}>")
 # Anything that is not a letter or digit (punctuation, emoji, symbols) becomes a space.
 _NON_WORD = re.compile(r"[^\w]+|_")
 # "38.5" and "3wks" should split into a number and a word.
@@ -23,8 +26,9 @@ _TIME_UNITS = frozenset({"day", "days", "week", "weeks", "month", "months", "yea
 
 
 def fold(text: str) -> str:
-    """NFKC, case-fold, drop apostrophes, punctuation and emoji, fold whitespace."""
+    """NFKC, case-fold, drop markup tags, apostrophes, punctuation and emoji, fold whitespace."""
     text = unicodedata.normalize("NFKC", text).casefold()
+    text = _TAG.sub(" ", text)
     text = _APOSTROPHES.sub("", text)
     text = _NON_WORD.sub(" ", text)
     text = _DIGIT_LETTER.sub(" ", text)

@@ -435,6 +435,10 @@ def test_an_overview_question_still_gets_the_overview_entry() -> None:
     assert (match.decision, match.entry_id) == ("answer", "what-is-azathioprine")
 
 
+def test_markup_in_a_message_does_not_hide_my_tablets() -> None:
+    assert shipped_matcher().mentions("beer on my <b>tablets</b>?").explicit
+
+
 def test_lab_shorthand_is_read_as_the_faq_s_words() -> None:
     assert shipped_matcher().content_words("wbc low again") == shipped_matcher().content_words(
         "white count low again"

@@ -23,6 +23,14 @@ def test_fold_joins_apostrophes_instead_of_splitting() -> None:
     assert fold("don\u2019t forget crohn's") == "dont forget crohns"
 
 
+def test_fold_drops_markup_tags_so_they_do_not_split_words() -> None:
+    assert fold("beer on my <b>tablets</b>?") == "beer on my tablets"
+
+
+def test_fold_keeps_text_that_only_looks_a_little_like_markup() -> None:
+    assert fold("love this bot <3 and a < b") == "love this bot 3 and a b"
+
+
 def test_fold_separates_numbers_from_units() -> None:
     assert fold("took 150mg for 3wks") == "took 150 mg for 3 wks"
 
