@@ -108,7 +108,11 @@ _UNNAMED_POINTERS = _VAGUE_POINTERS | {"this", "these", "them", "as well"}
 #: "Is it safe to...", "is it normal to...": before these and "to", "it" points at nothing.
 _DUMMY_IT_TEXT = "normal safe ok okay fine possible true bad dangerous worth wise common usual unusual risky"
 _DUMMY_IT_BEFORE = frozenset(_DUMMY_IT_TEXT.split())
-_WITH_IT = frozenset({"with it", "on it", "alongside it", "and it", "is it", "take it", "it with"})
+#: ...and "it turns into 6-MP" is ours becoming the other: "it" is not the other medicine.
+_WITH_IT = frozenset(
+    {"with it", "on it", "alongside it", "and it", "is it", "take it", "it with"}
+    | {"it turns", "it becomes", "it converts", "it gets", "it breaks"}
+)
 #: "What ... for?" asks about a purpose.
 _PURPOSE_OPENERS = frozenset({"what", "whats"})
 #: Clauses end at punctuation (not a decimal point: "2.5mg"), a list number ("1)") or a joining word.

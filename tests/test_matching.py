@@ -117,6 +117,12 @@ def test_another_medicine_asked_about_with_it_is_offered_not_answered() -> None:
     assert "drug-interactions" in match.suggestions
 
 
+def test_it_turning_into_another_medicine_is_still_ours() -> None:
+    match = shipped_matcher().match("someone said it turns into 6mp inside you, is that right")
+    assert match.decision == "suggest"
+    assert "how-it-works" in match.suggestions
+
+
 def test_mentions_tell_own_other_and_pointing_words_apart() -> None:
     matcher = shipped_matcher()
     assert matcher.mentions("imuran and prograf") == Mentions(
