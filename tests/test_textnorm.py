@@ -44,6 +44,11 @@ def test_lay_words_map_to_faq_words() -> None:
     assert normaliser().words("tummy ache after my jab") == ["stomach", "ache", "after", "my", "vaccine"]
 
 
+def test_asking_what_meds_means_other_medicines_not_tablets() -> None:
+    assert normaliser().words("what meds cant i take") == ["other", "medicines", "cant", "i", "take"]
+    assert normaliser().words("my meds") == ["my", "tablet"]
+
+
 def test_multi_word_synonyms_are_matched_longest_first() -> None:
     assert normaliser().words("6 mp or 6-mp") == ["mercaptopurine", "or", "mercaptopurine"]
 
