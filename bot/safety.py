@@ -172,7 +172,8 @@ _PAST = re.compile(
     r"as (?:a |an )?(?:child|kid|baby|newborn|infant|toddler|teenager)|at birth|"
     r"when i was (?:a |younger|little|small)|in the past|used to|history of|previously|already had|"
     r"had it before|before i started|long time ago|ages ago|childhood|had (?:chicken ?pox|shingles)|"
-    r"last month|back in (?:jan\w*|feb\w*|march|april|may|june|july|aug\w*|sep\w*|oct\w*|nov\w*|"
+    r"last month|last (?:winter|summer|spring|autumn|fall|christmas|easter)|"
+    r"back in (?:jan\w*|feb\w*|march|april|may|june|july|aug\w*|sep\w*|oct\w*|nov\w*|"
     r"dec\w*|the spring|the summer|the autumn|the winter|\d{4}))\b"
 )
 # Over by now, or judged harmless: these describe what the whole clause said ("fever and aches
@@ -199,6 +200,13 @@ _AHEAD_OF_TIME = re.compile(
     r"out of curiosity|hypothetically)\b"
 )
 _FIRST_PERSON = re.compile(r"\b(?:i|im|ive|id|me)\b")
+# "Dark urine a warning sign?", "why all the bruising warnings?": the sign as a topic, in a part
+# that names nobody. "I have dark urine is that a warning sign" still reports it, and so may a
+# terse "yellow eyes, red flag?" or "bruising warning sign?" (no article): both stay urgent.
+_AS_A_WARNING = re.compile(r"\b(?:an? warning sign|warning signs|warnings)\b")
+_SOMEONE = re.compile(
+    r"\b(?:i|im|ive|id|me|my|we|our|us|he|hes|his|him|she|shes|her|they|theyre|their|them)\b"
+)
 _ASKS = re.compile(r"^(?:should|shall|what|whats|is|are|can|could|does|do|how|will|would|when|which)\b")
 # An animal just before the sign: "my cat keeps being sick" is not a person's warning sign.
 _ANIMAL = re.compile(r"\b(?:cat|dog|puppy|kitten|pet|rabbit|hamster)s?\b(?: \w+){0,3} ?$")
@@ -294,6 +302,8 @@ def _sign_is_current(name: str, part: str, start: int, clause: str) -> bool:
     before = part[:start]
     if _NEGATION.search(before) or _ANIMAL.search(before):
         return False
+    if _AS_A_WARNING.search(part) and not _SOMEONE.search(part):
+        return False  # "dark urine a warning sign on aza?" names the sign as a topic
     cause = _EXPLAINED_BY.get(name)
     if cause is not None and any(not _NEGATION.search(part[: c.start()]) for c in cause.finditer(part)):
         return False  # "havent banged into anything" names no cause

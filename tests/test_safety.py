@@ -146,6 +146,31 @@ def test_a_sign_reported_beside_a_general_question_is_still_urgent(text: str) ->
 
 
 @pytest.mark.parametrize(
+    "text",
+    ["dark urine a warning sign on aza?", "why all the bruising warnings?"],
+)
+def test_asking_whether_a_sign_is_a_warning_sign_is_not_urgent(text: str) -> None:
+    assert detect_warning_signs(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I have dark urine is that a warning sign",
+        "my son has yellow eyes, is that a warning sign?",
+        "yellow eyes red flag?",
+        "bruising warning sign?",
+    ],
+)
+def test_a_sign_reported_with_the_words_warning_sign_is_still_urgent(text: str) -> None:
+    assert detect_warning_signs(text) is not None
+
+
+def test_a_sign_last_winter_is_over() -> None:
+    assert detect_warning_signs("last winter I had a high fever and ended up in hospital") is None
+
+
+@pytest.mark.parametrize(
     ("text", "sign"),
     [
         ("I'm freezing cold one minute and boiling the next", "fever"),
