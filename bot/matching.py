@@ -109,6 +109,9 @@ _UNNAMED_POINTERS = _VAGUE_POINTERS | {"this", "these", "them", "as well"}
 _DUMMY_IT_TEXT = "normal safe ok okay fine possible true bad dangerous worth wise common usual unusual risky"
 _DUMMY_IT_BEFORE = frozenset(_DUMMY_IT_TEXT.split())
 #: ...and "it turns into 6-MP" is ours becoming the other: "it" is not the other medicine.
+#: "...will my kids get it?": at the end of a message, after these, "it" is an illness.
+_CATCHING_TEXT = "get gets getting got catch catching caught inherit inheriting inherited"
+_CATCHING = frozenset(_CATCHING_TEXT.split())
 _WITH_IT = frozenset(
     {"with it", "on it", "alongside it", "and it", "is it", "take it", "it with"}
     | {"it turns", "it becomes", "it converts", "it gets", "it breaks"}
@@ -255,19 +258,27 @@ class Mentions:
 
 
 def _without_dummy_it(words: list[str]) -> list[str]:
-    """``words`` without an "it" that opens "is it safe to..." and points at nothing.
+    """``words`` without an "it" that points at no medicine.
 
-    "Is it safe to take with paracetamol" still points at the medicine: "it" is what is taken.
+    "Is it safe to..." opens with an "it" that points at nothing, though "is it safe to take
+    with paracetamol" still points at the medicine: "it" is what is taken. A last "...will my
+    kids get it" is the illness.
     """
+    last = len(words) - 1
     return [
         word
         for index, word in enumerate(words)
         if not (
             word == "it"
-            and index + 2 < len(words)
-            and words[index + 1] in _DUMMY_IT_BEFORE
-            and words[index + 2] == "to"
-            and words[index + 3 : index + 4] != ["take"]
+            and (
+                (
+                    index + 2 < len(words)
+                    and words[index + 1] in _DUMMY_IT_BEFORE
+                    and words[index + 2] == "to"
+                    and words[index + 3 : index + 4] != ["take"]
+                )
+                or (index == last and index > 0 and words[index - 1] in _CATCHING)
+            )
         )
     ]
 
