@@ -277,11 +277,19 @@ OTHER_MEDICINE_INTRO = (
     'take the two together, tell them, and see "Interactions" among the topics below.'
 )
 
+#: The fallback for a question about a pet: the FAQ is written for people.
+ANIMAL_INTRO = (
+    "That sounds like a question about an animal. My answers are written for people who take "
+    "azathioprine, and animals can need very different doses and care, so please ask your vet. "
+    "If your question is about your own treatment, here are the topics."
+)
+
 #: What a fallback says first, by why it picked no entry.
 _FALLBACK_INTROS: dict[FallbackReason, str] = {
     "other_medicine": OTHER_MEDICINE_INTRO,
     "practical": PRACTICAL_INTRO,
     "general": GENERAL_INTRO,
+    "animal": ANIMAL_INTRO,
 }
 
 

@@ -133,6 +133,9 @@ class Vocabulary:
     #: Words naming a child: with no medicine named, the message is about the child's general
     #: health ("when does my baby get the MMR jab") and gets the fallback.
     children: frozenset[str] = frozenset()
+    #: Words naming an animal as the one asked about ("my dog", "the vet"): the bot is for people,
+    #: so such a message gets the fallback that sends the owner to the vet.
+    animals: frozenset[str] = frozenset()
     #: Words and phrases that open a general-knowledge question ("what is", "how many").
     general_openers: frozenset[str] = frozenset()
     #: Words naming a person ("I", "my", "you", "my husband"): a question about someone.
@@ -391,6 +394,7 @@ WORD_LISTS = (
     "conditions",
     "practical",
     "children",
+    "animals",
     "general_openers",
     "people",
     "treatment",

@@ -39,8 +39,9 @@ from bot.textnorm import Normaliser, fold, stem
 Decision = Literal["answer", "suggest", "fallback", "smalltalk"]
 #: Why a fallback names no entry, when the bot can tell the user: the message is another
 #: medicine's question, a practical matter (prescriptions, appointments, costs) the clinic or
-#: pharmacy handles, or a general health question naming no medicine and no person.
-FallbackReason = Literal["other_medicine", "practical", "general"]
+#: pharmacy handles, a general health question naming no medicine and no person, or a question
+#: about an animal, which is the vet's.
+FallbackReason = Literal["other_medicine", "practical", "general", "animal"]
 
 #: Only this much of a message is matched: enough for any real question, bounded cost for 5,000.
 MAX_MATCH_CHARS = 600
@@ -231,6 +232,7 @@ class _Reading:
     mentions: Mentions
     practical: bool = False  #: names a practical matter (see ``Vocabulary.practical``)
     child: bool = False  #: names a child (see ``Vocabulary.children``)
+    animal: bool = False  #: asks about an animal (see ``Vocabulary.animals``)
     general: bool = False  #: asks a general health question (see ``Vocabulary.treatment``)
 
 
@@ -411,6 +413,7 @@ class Matcher:
             mentions,
             practical=bool(terms & vocab.practical),
             child=bool(terms & vocab.children),
+            animal=bool(terms & vocab.animals),
             general=general,
         )
 
@@ -576,6 +579,10 @@ class Matcher:
             # "My repeat prescription hasn't come, who do I ring?": no entry answers that, and
             # the words it shares with entries (tablets, pharmacy) would only mislead.
             return Match("fallback", ranked[0].score if ranked else 0.0, ranked=ranked, reason="practical")
+        if reading.animal:
+            # "What dose of azathioprine should I give my dog?": the FAQ's answers are for people;
+            # a dose or a vaccine for a pet is the vet's to give.
+            return Match("fallback", ranked[0].score if ranked else 0.0, ranked=ranked, reason="animal")
         if reading.child and not mentions.any:
             # "When does my baby get the MMR jab?" is about the child's general health; a carer
             # asking about a child's azathioprine names it or points at it ("his tablets").

@@ -34,6 +34,7 @@ def every_kind_of_reply() -> dict[str, Reply]:
         "suggest": respond(matcher, "is it safe"),
         "fallback": respond(matcher, "how do I reset my iphone"),
         "other medicine": respond(matcher, "side effects of tacrolimus"),
+        "animal": respond(matcher, "what dose of azathioprine should i give my dog"),
         "urgent": respond(matcher, "my gums keep bleeding"),
         "button": answer_reply(kb, "missed-dose"),
         "topics": topics_reply(kb),
@@ -126,6 +127,14 @@ def test_a_general_health_question_is_told_how_to_ask_about_the_medicine() -> No
     text = render_text(reply, numbered_buttons=False)
     assert reply.decision == "fallback" and reply.entry_id is None
     assert "general health question" in text and "on azathioprine" in text
+    assert text.endswith(reminder_tail())
+
+
+def test_a_question_about_a_pet_is_sent_to_the_vet_with_the_reminder_last() -> None:
+    reply = respond(shipped_matcher(), "what dose of azathioprine should i give my dog")
+    text = render_text(reply, numbered_buttons=False)
+    assert reply.decision == "fallback" and reply.entry_id is None
+    assert "question about an animal" in text and "vet" in text
     assert text.endswith(reminder_tail())
 
 

@@ -568,6 +568,26 @@ def test_a_practical_matter_falls_back_without_an_entry() -> None:
     assert (match.decision, match.reason, match.suggestions) == ("fallback", "practical", ())
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["what dose of azathioprine should i give my dog", "my vet mentioned imuran for our cat, is it safe"],
+)
+def test_a_question_about_an_animal_falls_back_for_the_vet(text: str) -> None:
+    match = shipped_matcher().match(text)
+    assert (match.decision, match.reason, match.suggestions) == ("fallback", "animal", ())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "sick as a dog after every dose, is that normal on aza",
+        "we have two cats and a big garden, any germs to worry about on aza",
+    ],
+)
+def test_an_animal_in_passing_does_not_make_a_patient_s_question_the_vet_s(text: str) -> None:
+    assert shipped_matcher().match(text).reason != "animal"
+
+
 def test_it_beside_another_medicine_means_that_medicine() -> None:
     match = shipped_matcher().match("does it take long for infliximab to kick in")
     assert (match.decision, match.reason) == ("fallback", "other_medicine")
