@@ -37,6 +37,7 @@ SET_NAMES = (
     "last",
     "eleventh",
     "twelfth",
+    "thirteenth",
 )
 SETS = [ROOT / "tests" / "data" / f"eval-{name}.jsonl" for name in SET_NAMES]
 
