@@ -50,7 +50,9 @@ ENTRY_FIELDS = {
     "overview",
     "wins_when",
 }
-OPTIONAL_ENTRY_FIELDS = {"keywords", "related", "urgent", "needs_medicine", "overview", "wins_when"}
+#: Entry fields that are true or false, false when left out.
+ENTRY_FLAGS = ("urgent", "needs_medicine", "overview")
+OPTIONAL_ENTRY_FIELDS = {"keywords", "related", "wins_when", *ENTRY_FLAGS}
 REQUIRED_ENTRY_FIELDS = ENTRY_FIELDS - OPTIONAL_ENTRY_FIELDS
 SAFETY_FIELDS = {"reminder", "urgent_advice", "emergency_advice"}
 SMALLTALK_FIELDS = {"id", "patterns", "reply"}
@@ -318,7 +320,7 @@ def _check_entry(checker: _FileChecker, raw: object, line: int) -> tuple[Entry |
     if "reviewed" in raw and not isinstance(reviewed, dt.date):
         checker.add(raw.line_of("reviewed"), f"{where}: 'reviewed' must be a date like 2026-11-27")
     flags: dict[str, object] = {}
-    for flag in ("urgent", "needs_medicine", "overview"):
+    for flag in ENTRY_FLAGS:
         flags[flag] = raw.get(flag, False)
         if not isinstance(flags[flag], bool):
             checker.add(raw.line_of(flag), f"{where}: '{flag}' must be true or false")

@@ -101,22 +101,22 @@ _USES_TEXT = (
 )
 _USES_WORDS = frozenset(stem(word) for word in _USES_TEXT.split())
 #: Beside another medicine and nothing naming ours, a bare "it" means that medicine ("how long
-#: does it take for humira to work"); only these phrases still point at ours ("is it safe with
-#: ibuprofen", "can I take it with infliximab").
+#: does it take for humira to work"); only the ``_WITH_IT`` phrases still point at ours.
 _VAGUE_POINTERS = frozenset({"it", "its"})
+#: "Is it safe with ibuprofen", "can I take it with infliximab"; and "it turns into 6-MP", where
+#: ours becomes the other.
+_WITH_IT = frozenset(
+    {"with it", "on it", "alongside it", "and it", "is it", "take it", "it with"}
+    | {"it turns", "it becomes", "it converts", "it gets", "it breaks"}
+)
 #: Pointers that name no medicine: "is this safe?", "who made this bot?", "...as well".
 _UNNAMED_POINTERS = _VAGUE_POINTERS | {"this", "these", "them", "as well"}
 #: "Is it safe to...", "is it normal to...": before these and "to", "it" points at nothing.
 _DUMMY_IT_TEXT = "normal safe ok okay fine possible true bad dangerous worth wise common usual unusual risky"
 _DUMMY_IT_BEFORE = frozenset(_DUMMY_IT_TEXT.split())
-#: ...and "it turns into 6-MP" is ours becoming the other: "it" is not the other medicine.
-#: "...will my kids get it?": at the end of a message, after these, "it" is an illness.
+#: "...will my kids get it?": after these, an "it" that ends the message is the illness.
 _CATCHING_TEXT = "get gets getting got catch catching caught inherit inheriting inherited"
 _CATCHING = frozenset(_CATCHING_TEXT.split())
-_WITH_IT = frozenset(
-    {"with it", "on it", "alongside it", "and it", "is it", "take it", "it with"}
-    | {"it turns", "it becomes", "it converts", "it gets", "it breaks"}
-)
 #: "What ... for?" asks about a purpose.
 _PURPOSE_OPENERS = frozenset({"what", "whats"})
 #: Clauses end at punctuation (not a decimal point: "2.5mg"), a list number ("1)") or a joining word.
@@ -627,15 +627,12 @@ class Matcher:
             pair = (best.entry_id, doubt.entry_id)
             offered = (*pair, *(i for i in suggestions if i not in pair))[: limits.suggestions]
             return Match("suggest", best.score, suggestions=offered, ranked=ranked)
-        if self._condition_is_background(reading, best):
-            # "Losing hair, is it my aza or my lupus?": naming the condition lifts its entry to
-            # second place, but it is not what was asked. The lead that counts is over the rest.
-            rest = (c for c in ranked[1:] if c.entry_id not in self._condition_entries)
-            second = next(rest, Candidate("", 0.0))
-        if second.entry_id in self._overview_entries and self._name_is_background(reading, best):
-            # "Aza and beer?": the name alone lifts "what is azathioprine" to second place.
-            rest = (c for c in ranked[1:] if c.entry_id not in self._overview_entries | {second.entry_id})
-            second = next(rest, Candidate("", 0.0))
+        lifted = self._lifted_by_background(reading, best)
+        if lifted:
+            # "Losing hair, is it my aza or my lupus?", "aza and beer?": naming the condition or
+            # the medicine lifts its entry to second place, but it is not what was asked. The
+            # lead that counts is over the rest.
+            second = next((c for c in ranked[1:] if c.entry_id not in lifted), Candidate("", 0.0))
         clause_winners = self._clause_winners(text)
         clear = best.score - second.score >= limits.margin or ranking.confidence >= limits.confident
         # A short message about our medicine scores lower ("prosecco ok with my tablets?": 57),
@@ -710,29 +707,29 @@ class Matcher:
             return ranking, best
         return ranking, None
 
-    def _condition_is_background(self, reading: _Reading, best: Candidate) -> bool:
-        """True when the message names a condition only as context for another entry's question.
+    def _lifted_by_background(self, reading: _Reading, best: Candidate) -> frozenset[str]:
+        """The entries whose score comes from a name the message gives only as background.
 
-        The best entry is not a condition's entry, and nothing asks about azathioprine's role
-        ("is it used for lupus?"), so the condition entries' scores come from the name alone.
+        A condition's entries, when the message names a condition but does not ask about
+        azathioprine's role ("is it used for lupus?"). The overview entries, when the message
+        names our medicine beside a question of its own ("aza and beer?", not "what is aza?").
+        Neither counts when it is the best entry itself.
         """
-        return (
+        lifted: set[str] = set()
+        content = reading.content
+        if (
             best.entry_id not in self._condition_entries
-            and not set(reading.content) & _USES_WORDS
+            and not set(content) & _USES_WORDS
             and len(self._condition_free(reading.words)) < len(reading.words)
-        )
-
-    def _name_is_background(self, reading: _Reading, best: Candidate) -> bool:
-        """True when the message names our medicine beside a question of its own.
-
-        The best entry is not an overview entry, and the message says more than the name and
-        overview words ("aza and beer?", not "what is aza?").
-        """
-        return (
+        ):
+            lifted |= self._condition_entries
+        if (
             best.entry_id not in self._overview_entries
             and reading.mentions.own
-            and any(w != OWN_MEDICINE_WORD and stem(w) not in _OVERVIEW_WORDS for w in reading.content)
-        )
+            and any(w != OWN_MEDICINE_WORD and stem(w) not in _OVERVIEW_WORDS for w in content)
+        ):
+            lifted |= self._overview_entries
+        return frozenset(lifted)
 
     def _asks_elsewhere(self, text: str, best: Candidate) -> bool:
         """True when a long message's one question clearly points at an entry other than ``best``.

@@ -199,14 +199,15 @@ _AHEAD_OF_TIME = re.compile(
     r"\b(?:none yet|nothing yet|no symptoms yet|for the future|for future reference|just curious|"
     r"out of curiosity|hypothetically)\b"
 )
-_FIRST_PERSON = re.compile(r"\b(?:i|im|ive|id|me)\b")
+# Words for the writer, and for anyone (folded: "i'm" is "im").
+_FIRST_PERSON_WORDS = "i|im|ive|id|me"
+_PERSON_WORDS = f"{_FIRST_PERSON_WORDS}|my|we|our|us|he|hes|his|him|she|shes|her|they|theyre|their|them"
+_FIRST_PERSON = re.compile(rf"\b(?:{_FIRST_PERSON_WORDS})\b")
+_SOMEONE = re.compile(rf"\b(?:{_PERSON_WORDS})\b")
 # "Dark urine a warning sign?", "why all the bruising warnings?": the sign as a topic, in a part
 # that names nobody. "I have dark urine is that a warning sign" still reports it, and so may a
 # terse "yellow eyes, red flag?" or "bruising warning sign?" (no article): both stay urgent.
 _AS_A_WARNING = re.compile(r"\b(?:an? warning sign|warning signs|warnings)\b")
-_SOMEONE = re.compile(
-    r"\b(?:i|im|ive|id|me|my|we|our|us|he|hes|his|him|she|shes|her|they|theyre|their|them)\b"
-)
 _ASKS = re.compile(r"^(?:should|shall|what|whats|is|are|can|could|does|do|how|will|would|when|which)\b")
 # An animal just before the sign: "my cat keeps being sick" is not a person's warning sign.
 _ANIMAL = re.compile(r"\b(?:cat|dog|puppy|kitten|pet|rabbit|hamster)s?\b(?: \w+){0,3} ?$")
@@ -254,7 +255,7 @@ _PARTS = re.compile(r",|\s[-\u2013\u2014]+\s")
 # A part with one of these says something of its own; one without continues the part before it
 # ("what should I watch for, like fever, bruising", "I had a fever, last week").
 _OWN_PART = re.compile(
-    r"\b(?:i|im|ive|id|me|my|we|our|he|hes|his|him|she|shes|her|they|theyre|their|it|its|this|"
+    rf"\b(?:{_PERSON_WORDS}|it|its|this|"
     r"is|are|am|was|were|do|does|did|can|could|should|would|will|what|whats|how|why|when|which|"
     r"got|have|has|had|having|feel|feels|feeling|felt|keep|keeps|getting|been|now|today)\b"
 )

@@ -432,7 +432,7 @@ def test_a_condition_named_beside_a_side_effect_question_does_not_count_as_a_clo
     assert matcher.match(question).ranked[1].entry_id == "crohns-and-colitis"
     assert (matcher.match(question).decision, matcher.match(question).entry_id) == ("answer", "hair-loss")
     # Measured against the condition's entry, the lead is too small to answer.
-    monkeypatch.setattr(matcher, "_condition_is_background", lambda *_: False)
+    monkeypatch.setattr(matcher, "_lifted_by_background", lambda *_: frozenset())
     assert matcher.match(question).decision == "suggest"
 
 
@@ -443,7 +443,7 @@ def test_the_medicine_s_name_beside_a_question_does_not_make_an_overview_entry_a
     assert matcher.match(question).ranked[1].entry_id == "what-is-azathioprine"
     assert (matcher.match(question).decision, matcher.match(question).entry_id) == ("answer", "alcohol")
     # Measured against the overview entry, the lead is too small to answer.
-    monkeypatch.setattr(matcher, "_overview_entries", set())
+    monkeypatch.setattr(matcher, "_lifted_by_background", lambda *_: frozenset())
     assert matcher.match(question).decision == "suggest"
 
 
