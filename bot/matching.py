@@ -103,6 +103,9 @@ _USES_WORDS = frozenset(stem(word) for word in _USES_TEXT.split())
 #: Beside another medicine and nothing naming ours, a bare "it" means that medicine ("how long
 #: does it take for humira to work"); only the ``_WITH_IT`` phrases still point at ours.
 _VAGUE_POINTERS = frozenset({"it", "its"})
+#: Beside another medicine and nothing of ours, these point at that one: "my tacrolimus level is
+#: 12, should I reduce my dose?" ("ibuprofen with my tablets?" still asks about ours).
+_POINTERS_TO_ANOTHER = _VAGUE_POINTERS | {"my dose", "my dosage"}
 #: "Is it safe with ibuprofen", "can I take it with infliximab"; and "it turns into 6-MP", where
 #: ours becomes the other.
 _WITH_IT = frozenset(
@@ -513,7 +516,7 @@ class Matcher:
         own = bool(terms & vocabulary.own_medicine)
         pointers = terms & vocabulary.refers_to_own
         if others and not own:
-            pointers = (pointers - _VAGUE_POINTERS) | (terms & _WITH_IT)
+            pointers = (pointers - _POINTERS_TO_ANOTHER) | (terms & _WITH_IT)
         explicit = own or bool(pointers & self._naming_pointers)
         return Mentions(own=own, other=bool(others), refers=bool(pointers), others=others, explicit=explicit)
 

@@ -568,6 +568,11 @@ def test_a_practical_matter_falls_back_without_an_entry() -> None:
     assert (match.decision, match.reason, match.suggestions) == ("fallback", "practical", ())
 
 
+def test_a_complaint_about_the_service_is_a_practical_matter() -> None:
+    match = shipped_matcher().match("my surgery keeps being postponed, who do I complain to?")
+    assert (match.decision, match.reason) == ("fallback", "practical")
+
+
 @pytest.mark.parametrize(
     "text",
     ["what dose of azathioprine should i give my dog", "my vet mentioned imuran for our cat, is it safe"],
@@ -591,6 +596,20 @@ def test_an_animal_in_passing_does_not_make_a_patient_s_question_the_vet_s(text:
 def test_it_beside_another_medicine_means_that_medicine() -> None:
     match = shipped_matcher().match("does it take long for infliximab to kick in")
     assert (match.decision, match.reason) == ("fallback", "other_medicine")
+
+
+def test_my_dose_beside_another_medicine_means_that_medicine() -> None:
+    match = shipped_matcher().match("my tacrolimus level came back at 12, should I reduce my dose myself?")
+    assert (match.decision, match.reason) == ("fallback", "other_medicine")
+
+
+def test_my_dose_with_our_medicine_named_is_still_ours() -> None:
+    match = shipped_matcher().match("on tacrolimus and aza, should I reduce my dose myself?")
+    assert match.reason != "other_medicine" and "dose" in (match.entry_id, *match.suggestions)
+
+
+def test_my_tablets_beside_another_medicine_still_mean_ours() -> None:
+    assert shipped_matcher().match("can I take ibuprofen with my tablets").reason != "other_medicine"
 
 
 def test_with_it_beside_another_medicine_still_means_ours() -> None:
