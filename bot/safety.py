@@ -81,6 +81,8 @@ SIGN_PATTERNS: dict[str, str] = {
         rf"\b(?:jaundice\w*|yellow\w* (?:skin|eyes?|tinge|colou?r|whites)|"
         rf"(?:skin|eyes?|whites of {_WHO} eyes) (?:\w+ ){{0,4}}yellow\w*|"
         r"(?:look\w*|gone|turned|turning|going|went) (?:a bit |slightly |quite |really )?yellow|"
+        # "I'm yellow" is the person; "my wee is yellow" and "the tablets are yellow" are not.
+        r"\b(?:im|i am|hes|he is|shes|she is) (?:a bit |slightly |quite |really |so |very )?yellow\b|"
         r"icter[ií]cia|jaunisse|[żz][oó][łl]taczk\w*|(?:ojos|olhos|piel|pele) amar[ei]l\w*)"
     ),
     "dark urine": (
@@ -150,6 +152,8 @@ _HYPOTHETICAL = re.compile(
     r"azathioprine|imuran|aza) cause|cause[sd]?|causing|risk\w*|chance|likely|prone|prevent\w*|"
     r"avoid\w*|protect\w*|side effects?|worried about getting|would|could i get|might i get|"
     r"why (?:is|are|does|do) (?:being|having|it|this|that|they|you|doctors|people)|big deal|fuss|"
+    # "Why does chickenpox matter so much?" asks about the sign, not the writer's own ("it" may be).
+    r"why (?:does|do) (?!it\b)(?:\w+ ){1,2}matter|"
     # General or second-hand: "which effects are most commonly reported", "some people get".
     r"what (?:does|do|would) (?:\w+ ){1,6}(?:look|feel) like|"
     r"^(?:is|are|isnt) (?:\w+ ){1,4}(?:a |an )?signs? of|"
@@ -166,11 +170,13 @@ _HYPOTHETICAL = re.compile(
 )
 # The past: a sign that is over ("had shingles years ago", "as a child"). Time words count
 # within their own part of a clause: "had shingles years ago, now I have a rash" is urgent.
+# "Never used to" says the sign is new, not over.
 _PAST = re.compile(
     r"\b(?:(?:years?|yrs?|decades?) ago|months ago|last year|(?<!since )last week|long before|"
     r"(?:ive |i have )?always (?:had|bruised|been|bruise|bleed)|years back|"
     r"as (?:a |an )?(?:child|kid|baby|newborn|infant|toddler|teenager)|at birth|"
-    r"when i was (?:a |younger|little|small)|in the past|used to|history of|previously|already had|"
+    r"when i was (?:a |younger|little|small)|in the past|(?<!never )(?<!not )used to|"
+    r"history of|previously|already had|"
     r"had it before|before i started|long time ago|ages ago|childhood|had (?:chicken ?pox|shingles)|"
     r"last month|last (?:winter|summer|spring|autumn|fall|christmas|easter)|"
     r"back in (?:jan\w*|feb\w*|march|april|may|june|july|aug\w*|sep\w*|oct\w*|nov\w*|"
@@ -179,7 +185,8 @@ _PAST = re.compile(
 # Over by now, or judged harmless: these describe what the whole clause said ("fever and aches
 # all over, she's fine now"; "the scan says it's a harmless cyst", not "a harmless-looking lump").
 _RESOLVED = re.compile(
-    r"\b(?:gone now|gone (?:within|after|by|in) |went away|cleared up|"
+    r"\b(?:gone now|gone (?:within|after|by|in) |went away|cleared up|panic over|false alarm|"
+    r"healed (?:up )?now|(?:has|have|had|theyve|its|it has|they have) healed|"
     r"stopped (?:by itself|on its own|after|quickly|straight away)|"
     r"(?:like|as) normal|(?:all|shes|hes|im|theyre|is|are|am) fine now|resolved|"
     r"(?:is|was|its|were) (?:a |an |just |only )?(?:harmless|benign))\b"
@@ -189,7 +196,7 @@ _RESOLVED = re.compile(
 _EXPLAINED_BY = {
     "bruising": re.compile(
         r"\b(?:fell|falling|fallen|fall|tripped|crash\w*|accident|injur\w*|walked into|banged|"
-        r"(?:rugby|football|hockey|netball) (?:match|game|tackle|training))\b"
+        r"(?:rugby|football|hockey|netball) (?:match|game|tackle|training)|clumsy)\b"
     ),
 }
 # The message asks ahead of time ("should I worry about bruising? none yet, just asking"): its
@@ -204,6 +211,7 @@ _FIRST_PERSON_WORDS = "i|im|ive|id|me"
 _PERSON_WORDS = f"{_FIRST_PERSON_WORDS}|my|we|our|us|he|hes|his|him|she|shes|her|they|theyre|their|them"
 _FIRST_PERSON = re.compile(rf"\b(?:{_FIRST_PERSON_WORDS})\b")
 _SOMEONE = re.compile(rf"\b(?:{_PERSON_WORDS})\b")
+_MY = re.compile(r"\bmy\b")
 # "Dark urine a warning sign?", "why all the bruising warnings?": the sign as a topic, in a part
 # that names nobody. "I have dark urine is that a warning sign" still reports it, and so may a
 # terse "yellow eyes, red flag?" or "bruising warning sign?" (no article): both stay urgent.
@@ -220,6 +228,21 @@ _NOT_ON_ANY = re.compile(
     r"brother|sister|friend|nan|gran|grandma|grandad|flatmate|housemate|boyfriend|girlfriend)"
     r"(?: is| are)? (?:not on|isnt on|arent on|not taking|isnt taking|doesnt take|dont take|"
     r"not the one on|not the one taking) (?:any|anything|aza|azathioprine|imuran|it)\b(?! other)"
+)
+# Someone close has the sign and the writer is the one on it: "my partner has a sore throat, I'm
+# on aza", "my husband tested positive for covid and im on azathioprine". Their sign is a
+# question about catching something (contact with chickenpox or shingles still counts).
+_WRITER_ON_IT = re.compile(
+    r"\b(?:(?:im|i am|ive been|i have been) (?:\w+ )?(?:on|taking)|i take) "
+    r"(?:aza|azathioprine|imuran|azasan)\b"
+)
+_OTHER_ON_IT = re.compile(
+    r"\b(?:(?:he|she|they)(?: is| are)?|hes|shes|theyre|we|were|we are) (?:also |both |still )?"
+    r"(?:on|takes|taking) (?:aza|azathioprine|imuran|azasan|it|them)\b"
+)
+_SOMEONE_CLOSE = re.compile(
+    r"\b(?:my|our) (?:husband|wife|partner|boyfriend|girlfriend|flatmate|housemate|friend|colleague|"
+    r"coworker|mum|mom|mother|dad|father|brother|sister)\b"
 )
 # "...but it went away", "...but I'm fine now": a clause that starts by pointing back and says
 # it is over resolves the clause before it.
@@ -298,11 +321,25 @@ def _clauses(text: str) -> list[list[str]]:
     return clauses
 
 
-def _sign_is_current(name: str, part: str, start: int, clause: str) -> bool:
-    """Whether the sign found at ``start`` of one part of ``clause`` is happening now."""
+def _someone_elses(before: str, part: str) -> bool:
+    """True when someone close is named before the sign and the writer is not, after them."""
+    close = list(_SOMEONE_CLOSE.finditer(before))
+    if not close:
+        return False
+    rest = _WRITER_ON_IT.sub("", part[close[-1].end() :])
+    return not (_FIRST_PERSON.search(rest) or _MY.search(rest))
+
+
+def _sign_is_current(name: str, part: str, start: int, clause: str, writer_alone_on_it: bool = False) -> bool:
+    """Whether the sign found at ``start`` of one part of ``clause`` is happening now.
+
+    ``writer_alone_on_it``: the message says the writer takes the medicine and nobody else does.
+    """
     before = part[:start]
     if _NEGATION.search(before) or _ANIMAL.search(before):
         return False
+    if writer_alone_on_it and name != CONTACT_SIGN and _someone_elses(before, part):
+        return False  # "my partner has a sore throat, I'm on aza": the partner's sign
     if _AS_A_WARNING.search(part) and not _SOMEONE.search(part):
         return False  # "dark urine a warning sign on aza?" names the sign as a topic
     cause = _EXPLAINED_BY.get(name)
@@ -322,6 +359,7 @@ def detect_warning_signs(text: str) -> WarningSigns | None:
     found: list[str] = []
     no_contact = bool(_NO_CONTACT.search(folded))
     ahead_of_time = bool(_AHEAD_OF_TIME.search(folded))
+    writer_alone_on_it = bool(_WRITER_ON_IT.search(folded)) and not _OTHER_ON_IT.search(folded)
     clauses = _clauses(text)
     for index, parts in enumerate(clauses):
         clause = " ".join(parts)
@@ -337,7 +375,7 @@ def detect_warning_signs(text: str) -> WarningSigns | None:
             if name in found or (no_contact and name == CONTACT_SIGN):
                 continue
             if any(
-                _sign_is_current(name, part, hit.start(), clause)
+                _sign_is_current(name, part, hit.start(), clause, writer_alone_on_it)
                 for part in parts
                 for hit in pattern.finditer(part)
             ):

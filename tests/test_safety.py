@@ -39,6 +39,14 @@ from bot.safety import detect_warning_signs
         "I have a fever. my husband isn't on it though",
         "gums bleeding since yesterday, no symptoms yet otherwise",
         "I've got a temp of 38.5 and chills. just curious if I should call",
+        # "Never used to" says the sign is new.
+        "my gums bleed every time I brush now, never used to",
+        "im yellow and itchy",
+        # Someone close is named, but the sign is the writer's own.
+        "my husband has noticed I'm yellow, I'm on aza",
+        "my partner has a cold and now I have a sore throat, im on aza",
+        "my husband has a fever, he's on aza",
+        "my son has chickenpox and im on aza",
     ],
 )
 def test_sign_described_now_is_urgent(text: str) -> None:
@@ -52,6 +60,14 @@ def test_sign_described_now_is_urgent(text: str) -> None:
         "I don't have a sore throat",
         "had shingles years ago, can I still take it?",
         "bad nosebleeds 3 yrs ago, fine since",
+        "I used to get mouth ulcers before I started aza",
+        "red pee turned out to be beetroot, panic over",
+        "I bruise easily anyway cos I'm clumsy",
+        "mouth ulcers were bad in my flare but they've healed up now",
+        "why does chickenpox matter so much for people on azathioprine",
+        # Someone close has the sign and the writer is the one on the medicine.
+        "my partner has a cold and a sore throat. I'm on aza and feel fine",
+        "my husband tested positive for covid yesterday and im on azathioprine",
         "what if I get a fever?",
         "what symptoms should I look out for on imuran?",
         "can azathioprine cause bruising?",
