@@ -553,6 +553,18 @@ def test_staying_away_from_people_is_not_about_staying_on_the_medicine() -> None
 @pytest.mark.parametrize(
     ("text", "entry_id"),
     [
+        ("how many mg should I be on, I'm about 70 kilos", "dose"),
+        ("feel sicky after my tablets", "nausea"),
+    ],
+)
+def test_everyday_words_for_weight_and_nausea_find_their_entry(text: str, entry_id: str) -> None:
+    match = shipped_matcher().match(text)
+    assert (match.decision, match.entry_id) == ("answer", entry_id)
+
+
+@pytest.mark.parametrize(
+    ("text", "entry_id"),
+    [
         ("quais são os efeitos colaterais da azatioprina?", "common-side-effects"),
         ("czy mogę pić alkohol biorąc azatioprynę", "alcohol"),
         ("estoy embarazada, puedo seguir con la azatioprina?", "pregnancy"),
