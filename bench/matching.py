@@ -38,6 +38,7 @@ SET_NAMES = (
     "eleventh",
     "twelfth",
     "thirteenth",
+    "fourteenth",
 )
 SETS = [ROOT / "tests" / "data" / f"eval-{name}.jsonl" for name in SET_NAMES]
 
