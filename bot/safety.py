@@ -211,7 +211,9 @@ _FIRST_PERSON_WORDS = "i|im|ive|id|me"
 _PERSON_WORDS = f"{_FIRST_PERSON_WORDS}|my|we|our|us|he|hes|his|him|she|shes|her|they|theyre|their|them"
 _FIRST_PERSON = re.compile(rf"\b(?:{_FIRST_PERSON_WORDS})\b")
 _SOMEONE = re.compile(rf"\b(?:{_PERSON_WORDS})\b")
-_MY = re.compile(r"\bmy\b")
+_WRITER = re.compile(rf"\b(?:{_FIRST_PERSON_WORDS}|my)\b")
+# Our medicine's names as patients write them (folded, before synonyms).
+_OURS = "aza|azathioprine|imuran|azasan"
 # "Dark urine a warning sign?", "why all the bruising warnings?": the sign as a topic, in a part
 # that names nobody. "I have dark urine is that a warning sign" still reports it, and so may a
 # terse "yellow eyes, red flag?" or "bruising warning sign?" (no article): both stay urgent.
@@ -219,31 +221,32 @@ _AS_A_WARNING = re.compile(r"\b(?:an? warning sign|warning signs|warnings)\b")
 _ASKS = re.compile(r"^(?:should|shall|what|whats|is|are|can|could|does|do|how|will|would|when|which)\b")
 # An animal just before the sign: "my cat keeps being sick" is not a person's warning sign.
 _ANIMAL = re.compile(r"\b(?:cat|dog|puppy|kitten|pet|rabbit|hamster)s?\b(?: \w+){0,3} ?$")
+# Grown-ups close to the writer, who may share their home and their colds.
+_GROWN_UPS_CLOSE = (
+    "mum|mom|mother|dad|father|husband|wife|partner|brother|sister|friend|flatmate|housemate|"
+    "boyfriend|girlfriend"
+)
 # Someone else who does not take it ("my mum's got a sore throat, she's not on any meds"): their
 # sign is a question about catching something, not a warning sign of the drug. It covers its own
 # clause and the one before ("my dad bruises easily but he's not on any meds"), unless that one
 # is about the writer: "he's not on aza, but I have a sore throat" still counts.
 _NOT_ON_ANY = re.compile(
-    r"\b(?:he|she|they|hes|shes|theyre|mum|mom|mother|dad|father|husband|wife|partner|son|daughter|"
-    r"brother|sister|friend|nan|gran|grandma|grandad|flatmate|housemate|boyfriend|girlfriend)"
+    rf"\b(?:he|she|they|hes|shes|theyre|son|daughter|nan|gran|grandma|grandad|{_GROWN_UPS_CLOSE})"
     r"(?: is| are)? (?:not on|isnt on|arent on|not taking|isnt taking|doesnt take|dont take|"
-    r"not the one on|not the one taking) (?:any|anything|aza|azathioprine|imuran|it)\b(?! other)"
+    rf"not the one on|not the one taking) (?:any|anything|{_OURS}|it)\b(?! other)"
 )
 # Someone close has the sign and the writer is the one on it: "my partner has a sore throat, I'm
 # on aza", "my husband tested positive for covid and im on azathioprine". Their sign is a
 # question about catching something (contact with chickenpox or shingles still counts).
 _WRITER_ON_IT = re.compile(
     r"\b(?:(?:im|i am|ive been|i have been) (?:\w+ )?(?:on|taking)|i take) "
-    r"(?:aza|azathioprine|imuran|azasan)\b"
+    rf"(?:{_OURS})\b"
 )
 _OTHER_ON_IT = re.compile(
     r"\b(?:(?:he|she|they)(?: is| are)?|hes|shes|theyre|we|were|we are) (?:also |both |still )?"
-    r"(?:on|takes|taking) (?:aza|azathioprine|imuran|azasan|it|them)\b"
+    rf"(?:on|takes|taking) (?:{_OURS}|it|them)\b"
 )
-_SOMEONE_CLOSE = re.compile(
-    r"\b(?:my|our) (?:husband|wife|partner|boyfriend|girlfriend|flatmate|housemate|friend|colleague|"
-    r"coworker|mum|mom|mother|dad|father|brother|sister)\b"
-)
+_SOMEONE_CLOSE = re.compile(rf"\b(?:my|our) (?:{_GROWN_UPS_CLOSE}|colleague|coworker)\b")
 # "...but it went away", "...but I'm fine now": a clause that starts by pointing back and says
 # it is over resolves the clause before it.
 _POINTS_BACK = re.compile(r"^(?:it|they|theyd|theyve|its|theyre|that|both|im|i am|shes|hes|she is|he is)\b")
@@ -259,7 +262,7 @@ _NO_CONTACT = re.compile(
 # 9/10, started aza last month" the past is when the medicine was started.
 _OTHER_TIMES = re.compile(
     r"\b(?:(?:wasnt|was not|werent|were not) there|(?:started|starting|began|begun)(?: on)? "
-    r"(?:azathioprine|aza|imuran|azasan|it|them|my tablets?|the tablets?|treatment)|"
+    rf"(?:{_OURS}|it|them|my tablets?|the tablets?|treatment)|"
     r"(?:started|put) (?:me|him|her|them|us) on \w+(?: for \w+)?)\b(?: \w+){0,3}"
 )
 # A reading like "39.2" in the fever range is a temperature, unless a unit or a blood test says
@@ -327,7 +330,7 @@ def _someone_elses(before: str, part: str) -> bool:
     if not close:
         return False
     rest = _WRITER_ON_IT.sub("", part[close[-1].end() :])
-    return not (_FIRST_PERSON.search(rest) or _MY.search(rest))
+    return not _WRITER.search(rest)
 
 
 def _sign_is_current(name: str, part: str, start: int, clause: str, writer_alone_on_it: bool = False) -> bool:
