@@ -75,7 +75,9 @@ SIGN_PATTERNS: dict[str, str] = {
     ),
     "red or purple spots": (
         r"\b(?:petechia\w*|purpura|(?:tiny|small|little|pin ?point|pinprick|pin prick) (?:\w+ ){0,2}"
-        r"(?:spots|dots|marks|specks)|(?:red|purple|dark) (?:spots|dots|specks|pin ?pricks))"
+        r"(?:spots|dots|marks|specks)|(?:red|purple|dark) (?:spots|dots|specks|pin ?pricks)|"
+        # The glass test: a rash that does not fade when pressed.
+        r"(?:spots|rash|marks|dots) (?:\w+ ){0,5}(?:dont|doesnt|wont|do not|does not|will not) fade)"
     ),
     "yellow skin or eyes": (
         rf"\b(?:jaundice\w*|yellow\w* (?:skin|eyes?|tinge|colou?r|whites)|"
@@ -87,7 +89,8 @@ SIGN_PATTERNS: dict[str, str] = {
     ),
     "dark urine": (
         r"\b(?:dark (?:pee|wee|urine)|(?:pee|wee|urine) (?:\w+ ){0,4}(?:dark|brown|cola|coke|tea|"
-        r"orange)|colou?r of (?:cola|coke|tea|coffee)|(?:brown|cola colou?red) (?:pee|wee|urine))"
+        r"orange)|colou?r of (?:cola|coke|tea|coffee)|(?:brown|cola colou?red) (?:pee|wee|urine)|"
+        r"(?:peeing|weeing|urinating) (?:\w+ ){0,2}(?:dark|brown|cola|orange))"
     ),
     "severe stomach pain": (
         r"\b(?:(?:severe|bad|terrible|awful|excruciating|agonising|agonizing|unbearable|sharp|"
@@ -98,7 +101,7 @@ SIGN_PATTERNS: dict[str, str] = {
         r"(?:really bad|severe|terrible|awful|agonising|agonizing|excruciating) pain (?:\w+ ){0,5}"
         r"(?:stomach|tummy|belly|abdomen)|"
         r"(?:stomach|abdominal|belly|tummy) (?:pain|ache)s? (?:\w+ ){0,3}(?:[7-9]|10) (?:out of )?10\b|"
-        r"doubled over|in agony)"
+        r"(?:stomach|tummy|belly) (?:is |has been |keeps )?killing|doubled over|in agony)"
     ),
     "vomiting that won't stop": (
         r"\b(?:(?:cant|cannot|can not|unable to|not able to) (?:stop (?:being sick|vomiting|"

@@ -42,6 +42,9 @@ from bot.safety import detect_warning_signs
         # "Never used to" says the sign is new.
         "my gums bleed every time I brush now, never used to",
         "im yellow and itchy",
+        "im peeing brown",
+        "my tummy is killing me",
+        "spots on my legs that dont fade when pressed",
         # Someone close is named, but the sign is the writer's own.
         "my husband has noticed I'm yellow, I'm on aza",
         "my partner has a cold and now I have a sore throat, im on aza",
@@ -62,6 +65,8 @@ def test_sign_described_now_is_urgent(text: str) -> None:
         "bad nosebleeds 3 yrs ago, fine since",
         "I used to get mouth ulcers before I started aza",
         "red pee turned out to be beetroot, panic over",
+        "is peeing dark a side effect?",
+        "my tummy was killing me last week, fine now",
         "I bruise easily anyway cos I'm clumsy",
         "mouth ulcers were bad in my flare but they've healed up now",
         "why does chickenpox matter so much for people on azathioprine",
