@@ -336,7 +336,7 @@ def _someone_elses(before: str, part: str) -> bool:
     return not _WRITER.search(rest)
 
 
-def _sign_is_current(name: str, part: str, start: int, clause: str, writer_alone_on_it: bool = False) -> bool:
+def _sign_is_current(name: str, part: str, start: int, clause: str, writer_alone_on_it: bool) -> bool:
     """Whether the sign found at ``start`` of one part of ``clause`` is happening now.
 
     ``writer_alone_on_it``: the message says the writer takes the medicine and nobody else does.
