@@ -82,7 +82,7 @@ SIGN_PATTERNS: dict[str, str] = {
     "yellow skin or eyes": (
         rf"\b(?:jaundice\w*|yellow\w* (?:skin|eyes?|tinge|colou?r|whites)|"
         rf"(?:skin|eyes?|whites of {_WHO} eyes) (?:\w+ ){{0,4}}yellow\w*|"
-        r"(?:look\w*|gone|turned|turning|going|went) (?:a bit |slightly |quite |really )?yellow|"
+        r"(?:look\w*|gone|turned|turning|going|went) (?:a bit |slightly |quite |really |very |so )?yellow|"
         # "I'm yellow" is the person; "my wee is yellow" and "the tablets are yellow" are not.
         r"\b(?:im|i am|hes|he is|shes|she is) (?:a bit |slightly |quite |really |so |very )?yellow\b|"
         r"icter[ií]cia|jaunisse|[żz][oó][łl]taczk\w*|(?:ojos|olhos|piel|pele) amar[ei]l\w*)"
@@ -180,15 +180,28 @@ _PAST = re.compile(
     r"as (?:a |an )?(?:child|kid|baby|newborn|infant|toddler|teenager)|at birth|"
     r"when i was (?:a |younger|little|small)|in the past|(?<!never )(?<!not )used to|"
     r"history of|previously|already had|"
-    r"had it before|before i started|long time ago|ages ago|childhood|had (?:chicken ?pox|shingles)|"
+    r"had it before|before i (?:even )?started|long time ago|ages ago|childhood|"
+    r"had (?:chicken ?pox|shingles)|"
     r"last month|last (?:winter|summer|spring|autumn|fall|christmas|easter)|"
     r"back in (?:jan\w*|feb\w*|march|april|may|june|july|aug\w*|sep\w*|oct\w*|nov\w*|"
     r"dec\w*|the spring|the summer|the autumn|the winter|\d{4}))\b"
 )
+# Feeling hot or sweaty, when the thermometer gave a normal reading and none in the fever range
+# ("hot and sweaty but it's 32 degrees out and my thermometer says 36.8"). Chills still count.
+_HEAT_WORDS = re.compile(r"(?!.*(?:shiver|cold|chill))(?:hot|sweat|burnin|boiling|roasting|body)")
+_NORMAL_READING = re.compile(
+    r"\b(?:temp\w*|thermometer)(?: \w+){0,3} (?:3[56] \d|37 [0-4]|9[6-8] \d|99 [0-4])\b"
+)
+_FEVER_READING = re.compile(r"\b(?:(?:3[89]|40) (?:\d\b|c\b|degrees)|10[0-4]\b)")
+# A fever brought down by these is still a fever: "it's back to normal now" does not end it.
+_FEVER_MEDICINE = re.compile(
+    r"\b(?:paracetamol|calpol|ibuprofen|nurofen|tylenol|acetaminophen|advil|lemsip|panadol)\b"
+)
 # Over by now, or judged harmless: these describe what the whole clause said ("fever and aches
 # all over, she's fine now"; "the scan says it's a harmless cyst", not "a harmless-looking lump").
 _RESOLVED = re.compile(
-    r"\b(?:gone now|gone (?:within|after|by|in) |went away|cleared up|panic over|false alarm|"
+    r"\b(?:gone now|(?:long|all) gone|back to (?:normal|pale|clear)|gone (?:within|after|by|in) |"
+    r"went away|cleared up|panic over|false alarm|"
     r"healed (?:up )?now|(?:has|have|had|theyve|its|it has|they have) healed|"
     r"stopped (?:by itself|on its own|after|quickly|straight away)|"
     r"(?:like|as) normal|(?:all|shes|hes|im|theyre|is|are|am) fine now|resolved|"
@@ -199,7 +212,10 @@ _RESOLVED = re.compile(
 _EXPLAINED_BY = {
     "bruising": re.compile(
         r"\b(?:fell|falling|fallen|fall|tripped|crash\w*|accident|injur\w*|walked into|banged|"
-        r"(?:rugby|football|hockey|netball) (?:match|game|tackle|training)|clumsy)\b"
+        r"(?:rugby|football|hockey|netball) (?:match|game|tackle|training)|clumsy|knocked|bumped|"
+        # "bruised my shin on the coffee table": a bump the writer remembers.
+        r"(?:on|against|into) (?:the|a|our) (?:\w+ )?(?:table|door|desk|bed|chair|step|stairs|corner|"
+        r"cupboard|car|wall|counter|worktop)|normal bruise)\b"
     ),
 }
 # The message asks ahead of time ("should I worry about bruising? none yet, just asking"): its
@@ -250,8 +266,8 @@ _OTHER_ON_IT = re.compile(
     rf"(?:on|takes|taking) (?:{_OURS}|it|them)\b"
 )
 _SOMEONE_CLOSE = re.compile(rf"\b(?:my|our) (?:{_GROWN_UPS_CLOSE}|colleague|coworker)\b")
-# "...but it went away", "...but I'm fine now": a clause that starts by pointing back and says
-# it is over resolves the clause before it.
+# "...but it went away", "...but I'm fine now": a part of the next clause that starts by
+# pointing back and says it is over resolves the clause before it.
 _POINTS_BACK = re.compile(r"^(?:it|they|theyd|theyve|its|theyre|that|both|im|i am|shes|hes|she is|he is)\b")
 # No contact: "my brother has chickenpox but I haven't seen him for weeks". Not seeing a doctor
 # ("haven't seen my GP yet") says nothing about contact.
@@ -366,22 +382,30 @@ def detect_warning_signs(text: str) -> WarningSigns | None:
     no_contact = bool(_NO_CONTACT.search(folded))
     ahead_of_time = bool(_AHEAD_OF_TIME.search(folded))
     writer_alone_on_it = bool(_WRITER_ON_IT.search(folded)) and not _OTHER_ON_IT.search(folded)
+    fever_masked = bool(_FEVER_MEDICINE.search(folded))
+    reads_normal = bool(_NORMAL_READING.search(folded)) and not _FEVER_READING.search(folded)
     clauses = _clauses(text)
     for index, parts in enumerate(clauses):
         clause = " ".join(parts)
-        after = " ".join(clauses[index + 1]) if index + 1 < len(clauses) else ""
+        later = clauses[index + 1] if index + 1 < len(clauses) else []
+        after = " ".join(later)
         if _NOT_ON_ANY.search(clause) or (ahead_of_time and _ASKS.search(clause)):
             continue
         if _NOT_ON_ANY.search(after) and not _FIRST_PERSON.search(clause):
             continue
-        # Over by now: "fever and aches, she's fine now", or "...but it went away" after it.
-        if _RESOLVED.search(clause) or (_POINTS_BACK.match(after) and _RESOLVED.search(after)):
+        # Over by now: "fever and aches, she's fine now", or "...but it went away" after it, or
+        # "...but I'd barely drunk anything, it's back to pale now".
+        resolved = _RESOLVED.search(clause) or any(
+            _POINTS_BACK.match(p) and _RESOLVED.search(p) for p in later
+        )
+        if resolved and not fever_masked:
             continue
         for name, pattern in _COMPILED.items():
-            if name in found or (no_contact and name == CONTACT_SIGN):
+            if name in found or (no_contact and name == CONTACT_SIGN) or (resolved and name != "fever"):
                 continue
             if any(
                 _sign_is_current(name, part, hit.start(), clause, writer_alone_on_it)
+                and not (reads_normal and name == "fever" and _HEAT_WORDS.match(hit.group()))
                 for part in parts
                 for hit in pattern.finditer(part)
             ):

@@ -266,3 +266,35 @@ def test_a_sign_now_beside_another_that_is_over_is_still_urgent() -> None:
 
 def test_asking_about_a_covid_booster_is_not_having_covid() -> None:
     assert detect_warning_signs("can i have the covid booster") is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "bruised my hip on the bed frame getting up in the dark",
+        "there was an ulcer in my mouth a while back, it's long gone",
+        "my pee was dark this morning but I hadn't drunk much, it's back to normal now",
+        "feeling hot and sweaty in this heatwave, my thermometer says 36.9",
+    ],
+)
+def test_a_bump_a_sign_that_is_over_or_a_normal_reading_is_not_urgent(text: str) -> None:
+    assert detect_warning_signs(text) is None
+
+
+def test_looking_very_yellow_is_urgent() -> None:
+    signs = detect_warning_signs("my dad looks very yellow today, he takes imuran")
+    assert signs is not None and "yellow skin or eyes" in signs.signs
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hot and shivery tonight and my thermometer says 36.9",
+        "burning up, temp was 37.2 earlier and now it's 38.6",
+        "fever since last night, paracetamol helped and it's back to normal now",
+        "had a fever last night, took paracetamol and it went away",
+    ],
+)
+def test_chills_a_fever_reading_or_a_fever_kept_down_by_paracetamol_stays_urgent(text: str) -> None:
+    signs = detect_warning_signs(text)
+    assert signs is not None and "fever" in signs.signs
