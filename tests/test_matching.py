@@ -562,6 +562,32 @@ def test_everyday_words_for_weight_and_nausea_find_their_entry(text: str, entry_
     assert (match.decision, match.entry_id) == ("answer", entry_id)
 
 
+@pytest.mark.parametrize("text", ["put on weight since starting imuran", "has aza made me gain weight"])
+def test_putting_on_weight_is_a_side_effect_question(text: str) -> None:
+    match = shipped_matcher().match(text)
+    assert (match.decision, match.entry_id) == ("answer", "common-side-effects")
+
+
+def test_stopping_cold_turkey_is_about_stopping() -> None:
+    match = shipped_matcher().match("can i come off aza cold turkey")
+    assert (match.decision, match.entry_id) == ("answer", "stopping")
+
+
+def test_people_with_colds_do_not_point_at_stopping_cold_turkey() -> None:
+    match = shipped_matcher().match("my dad is on imuran, should he keep away from people with colds")
+    assert "stopping" not in [c.entry_id for c in match.ranked[:3]]
+
+
+def test_the_nurse_who_gave_advice_does_not_point_at_breastfeeding() -> None:
+    match = shipped_matcher().match("my ibd nurse said my white count is fine, is that normal on aza")
+    assert "breastfeeding" not in [c.entry_id for c in match.ranked[:3]]
+
+
+def test_to_nurse_a_baby_still_means_breastfeeding() -> None:
+    match = shipped_matcher().match("can i still nurse my baby on azathioprine")
+    assert (match.decision, match.entry_id) == ("answer", "breastfeeding")
+
+
 @pytest.mark.parametrize(
     ("text", "entry_id"),
     [
