@@ -39,6 +39,7 @@ SET_NAMES = (
     "twelfth",
     "thirteenth",
     "fourteenth",
+    "fifteenth",
 )
 SETS = [ROOT / "tests" / "data" / f"eval-{name}.jsonl" for name in SET_NAMES]
 
