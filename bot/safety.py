@@ -215,7 +215,7 @@ _EXPLAINED_BY = {
         r"(?:rugby|football|hockey|netball) (?:match|game|tackle|training)|clumsy|knocked|bumped|"
         # "bruised my shin on the coffee table": a bump the writer remembers.
         r"(?:on|against|into) (?:the|a|our) (?:\w+ )?(?:table|door|desk|bed|chair|step|stairs|corner|"
-        r"cupboard|car|wall|counter|worktop)|normal bruise)\b"
+        r"cupboard|car|wall|counter|worktop))\b"
     ),
 }
 # The message asks ahead of time ("should I worry about bruising? none yet, just asking"): its
@@ -365,7 +365,9 @@ def _sign_is_current(name: str, part: str, start: int, clause: str, writer_alone
     if _AS_A_WARNING.search(part) and not _SOMEONE.search(part):
         return False  # "dark urine a warning sign on aza?" names the sign as a topic
     cause = _EXPLAINED_BY.get(name)
-    if cause is not None and any(not _NEGATION.search(part[: c.start()]) for c in cause.finditer(part)):
+    # The cause may come in an earlier part: "bruised my shin on the table, it's just a bruise".
+    told = clause[: clause.find(part) + len(part)]
+    if cause is not None and any(not _NEGATION.search(told[: c.start()]) for c in cause.finditer(told)):
         return False  # "havent banged into anything" names no cause
     # Contact is a question about the whole clause: "my niece has chickenpox, can I go if she's
     # better by then" asks about contact to come.

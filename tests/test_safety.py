@@ -298,3 +298,11 @@ def test_looking_very_yellow_is_urgent() -> None:
 def test_chills_a_fever_reading_or_a_fever_kept_down_by_paracetamol_stays_urgent(text: str) -> None:
     signs = detect_warning_signs(text)
     assert signs is not None and "fever" in signs.signs
+
+
+def test_a_cause_named_earlier_in_the_sentence_explains_the_bruise() -> None:
+    assert detect_warning_signs("banged my arm on the door, now there's a big bruise") is None
+
+
+def test_asking_whether_a_bruise_is_normal_still_gets_urgent_advice() -> None:
+    assert detect_warning_signs("is this a normal bruise on aza") is not None
