@@ -25,18 +25,23 @@ from bot.textnorm import fold
 _W = r"(?:\w+ ){0,3}"  # up to three words in between
 _WHO = r"(?:my|his|her|their|our|the)"
 _BODY_FLUIDS = r"(?:pee|wee|urine|poo|poop|stool|stools|vomit|sick|spit|phlegm|mucus)"
+# Thermometer readings (whole degrees, folded text): in the fever range in Celsius and
+# Fahrenheit, and below it in either.
+_FEVER_C = r"(?:3[89]|40)"
+_FEVER_F = r"(?:10[0-4])"
+_BELOW_FEVER = r"(?:3[0-7]|9\d)"
 
 #: sign name -> pattern over folded text (lower case, no punctuation, single spaces).
 SIGN_PATTERNS: dict[str, str] = {
     "fever": (
         # A temperature word followed by a normal reading ("temp was 37.2") is not a fever.
         r"\b(?:(?<!yellow )fever\w*|febrile|feverish|high temp\w*|"
-        r"(?:a|the) temp\w*(?! \w+ (?:3[0-7]|9\d)\b)|"
-        r"temp\w* (?:of|is|was|at|went up|keeps)(?! (?:3[0-7]|9\d)\b)|"
+        rf"(?:a|the) temp\w*(?! \w+ {_BELOW_FEVER}\b)|"
+        rf"temp\w* (?:of|is|was|at|went up|keeps)(?! {_BELOW_FEVER}\b)|"
         r"teeth (?:\w+ ){0,2}chattering|freezing (?:\w+ ){0,4}(?:boiling|roasting|sweating|burning)|"
         r"(?:boiling|roasting) (?:\w+ ){0,4}freezing|"
-        r"(?:3[89]|40) (?:\d )?(?:c\b|degrees)|(?:10[0-4]) (?:\d )?(?:f\b|degrees)|"
-        r"(?:3[89]|40) (?:\d )?(?:temp\w*|fever)|hot to (?:the )?touch|"
+        rf"{_FEVER_C} (?:\d )?(?:c\b|degrees)|{_FEVER_F} (?:\d )?(?:f\b|degrees)|"
+        rf"{_FEVER_C} (?:\d )?(?:temp\w*|fever)|hot to (?:the )?touch|"
         r"hot and (?:cold|shivery|sweaty|clammy)|burnin\w* up|(?:burning|boiling|roasting) hot|hot body|"
         r"body (?:is |feels )?(?:so |really |very )?(?:hot|burning)|(?:night )?sweats|sweating|shiver\w*|"
         r"shaking|chills?|rigou?rs|flu like|fluey|flu ish|(?:got|have|has|caught) (?:the )?flu\b|"
@@ -134,6 +139,7 @@ SIGN_PATTERNS: dict[str, str] = {
     ),
 }
 EMERGENCY_SIGNS = frozenset({"swollen face or trouble breathing"})
+FEVER_SIGN = "fever"
 #: Characters of a message checked: a sign described later than this in a 5,000-character
 #: message is a rare price for a bounded cost on every message.
 MAX_CHECKED_CHARS = 2000
@@ -186,13 +192,11 @@ _PAST = re.compile(
     r"back in (?:jan\w*|feb\w*|march|april|may|june|july|aug\w*|sep\w*|oct\w*|nov\w*|"
     r"dec\w*|the spring|the summer|the autumn|the winter|\d{4}))\b"
 )
-# Feeling hot or sweaty, when the thermometer gave a normal reading and none in the fever range
+# Feeling hot or sweaty, when the thermometer gave a reading below the fever range and none in it
 # ("hot and sweaty but it's 32 degrees out and my thermometer says 36.8"). Chills still count.
 _HEAT_WORDS = re.compile(r"(?!.*(?:shiver|cold|chill))(?:hot|sweat|burnin|boiling|roasting|body)")
-_NORMAL_READING = re.compile(
-    r"\b(?:temp\w*|thermometer)(?: \w+){0,3} (?:3[56] \d|37 [0-4]|9[6-8] \d|99 [0-4])\b"
-)
-_FEVER_READING = re.compile(r"\b(?:(?:3[89]|40) (?:\d\b|c\b|degrees)|10[0-4]\b)")
+_NORMAL_READING = re.compile(rf"\b(?:temp\w*|thermometer)(?: \w+){{0,3}} {_BELOW_FEVER}\b")
+_FEVER_READING = re.compile(rf"\b(?:{_FEVER_C} (?:\d\b|c\b|degrees)|{_FEVER_F}\b)")
 # A fever brought down by these is still a fever: "it's back to normal now" does not end it.
 _FEVER_MEDICINE = re.compile(
     r"\b(?:paracetamol|calpol|ibuprofen|nurofen|tylenol|acetaminophen|advil|lemsip|panadol)\b"
@@ -287,7 +291,7 @@ _OTHER_TIMES = re.compile(
 # A reading like "39.2" in the fever range is a temperature, unless a unit or a blood test says
 # otherwise ("38.5 kg", "CRP 38.5"); it is marked so the fever pattern sees "39 2 degrees".
 _TEMPERATURE_READING = re.compile(
-    r"(?<!crp )(?<!alt )(?<!ast )(?<!esr )(?<!ggt )\b(3[89]|40)\.(\d)\b"
+    rf"(?<!crp )(?<!alt )(?<!ast )(?<!esr )(?<!ggt )\b({_FEVER_C})\.(\d)\b"
     r"(?! ?(?:kg|kilos?|lbs?|mg|ml|cm|mm|g\b|%|years?|yrs?|weeks?|mmol|u/l|iu))"
 )
 # A full stop ends a clause, except inside a number ("a temp of 38.2").
@@ -352,12 +356,17 @@ def _someone_elses(before: str, part: str) -> bool:
     return not _WRITER.search(rest)
 
 
-def _sign_is_current(name: str, part: str, start: int, clause: str, writer_alone_on_it: bool) -> bool:
-    """Whether the sign found at ``start`` of one part of ``clause`` is happening now.
+def _sign_is_current(
+    name: str, part: str, hit: re.Match[str], clause: str, *, writer_alone_on_it: bool, reads_normal: bool
+) -> bool:
+    """Whether the sign ``hit`` in one part of ``clause`` is happening now.
 
     ``writer_alone_on_it``: the message says the writer takes the medicine and nobody else does.
+    ``reads_normal``: it gives a thermometer reading below the fever range and none in it.
     """
-    before = part[:start]
+    if reads_normal and name == FEVER_SIGN and _HEAT_WORDS.match(hit.group()):
+        return False  # "hot and sweaty, but it's 32 degrees out and my thermometer says 36.8"
+    before = part[: hit.start()]
     if _NEGATION.search(before) or _ANIMAL.search(before):
         return False
     if writer_alone_on_it and name != CONTACT_SIGN and _someone_elses(before, part):
@@ -403,11 +412,12 @@ def detect_warning_signs(text: str) -> WarningSigns | None:
         if resolved and not fever_masked:
             continue
         for name, pattern in _COMPILED.items():
-            if name in found or (no_contact and name == CONTACT_SIGN) or (resolved and name != "fever"):
+            if name in found or (no_contact and name == CONTACT_SIGN) or (resolved and name != FEVER_SIGN):
                 continue
             if any(
-                _sign_is_current(name, part, hit.start(), clause, writer_alone_on_it)
-                and not (reads_normal and name == "fever" and _HEAT_WORDS.match(hit.group()))
+                _sign_is_current(
+                    name, part, hit, clause, writer_alone_on_it=writer_alone_on_it, reads_normal=reads_normal
+                )
                 for part in parts
                 for hit in pattern.finditer(part)
             ):
