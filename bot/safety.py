@@ -75,12 +75,15 @@ SIGN_PATTERNS: dict[str, str] = {
         rf"\b(?:bleed\w*|bled|blood (?:in|when|on) {_WHO}? ?{_BODY_FLUIDS}|"
         rf"bloody (?:{_BODY_FLUIDS}|nose|diarrhoea|diarrhea)|black (?:\w+ ){{0,2}}(?:poo|poop|stools?)|"
         r"(?:poo|poop|stools?) (?:\w+ ){0,3}black|"
-        r"tarry|nose ?bleeds?|coughing (?:up )?blood|(?:pink|red) (?:pee|wee|urine)|"
+        r"tarry|nose ?bleeds?|coughing (?:up )?blood|heavier periods?|"
+        r"periods? (?:\w+ ){0,3}(?:heavier|(?:wont|will not|doesnt|does not|not) stop\w*)|"
+        r"(?:pink|red) (?:pee|wee|urine)|"
         r"(?:pee|wee|urine) (?:is |looks )?(?:pink|red))"
     ),
     "red or purple spots": (
         r"\b(?:petechia\w*|purpura|(?:tiny|small|little|pin ?point|pinprick|pin prick) (?:\w+ ){0,2}"
         r"(?:spots|dots|marks|specks)|(?:red|purple|dark) (?:spots|dots|specks|pin ?pricks)|"
+        r"purple (?:blotch\w*|patch\w*|marks?)|"
         # The glass test: a rash that does not fade when pressed.
         r"(?:spots|rash|marks|dots) (?:\w+ ){0,5}(?:dont|doesnt|wont|do not|does not|will not) fade)"
     ),
@@ -134,8 +137,9 @@ SIGN_PATTERNS: dict[str, str] = {
     "swollen face or trouble breathing": (
         r"\b(?:(?:swollen|swelling|puffy|puffed up|swell\w*) (?:\w+ ){0,2}(?:face|lips?|tongue|"
         r"throat|eyes?|mouth)|(?:face|lips?|tongue|throat) (?:\w+ ){0,2}(?:swollen|swelling|"
-        r"puffy|puffed|swell\w*)|anaphyla\w*|allergic reaction|cant breathe|cannot breathe|"
-        r"can not breathe)"
+        r"puff\w*|swell\w*)|anaphyla\w*|allergic reaction|cant breathe|cannot breathe|"
+        # A throat closing up is an airway sign, unlike a sore one.
+        r"can not breathe|throat (?:\w+ ){0,2}(?:tight|closing)|tight(?:ness in)? (?:my |his |her )?throat)"
     ),
 }
 EMERGENCY_SIGNS = frozenset({"swollen face or trouble breathing"})
@@ -168,7 +172,8 @@ _HYPOTHETICAL = re.compile(
     r"^(?:is|are|isnt) (?:\w+ ){1,4}(?:a |an )?signs? of|"
     r"(?:rules?|guidance) (?:on|about|for|with)|leaflet|"
     # "Do you bruise more easily on it?" asks about everyone on it, not the writer.
-    r"^(?:do|does|can|will) (?:you|people|patients|anyone) (?:\w+ ){0,2}(?:bruise|bleed|get|catch|have|"
+    r"^(?:do|does|did|can|will|has|have) (?:you|people|patients|anyone|anybody) (?:\w+ ){0,2}"
+    r"(?:bruise|bleed|get|got|catch|have|had|"
     r"develop|turn)\w*|"
     r"whether|how common|commonly|are common|count as|^(?:is|are) (?:\w+ ){1,3}(?:common|rare)\b|counts as|"
     r"(?:some|other|many) people (?:get|have|say)|"
@@ -197,6 +202,11 @@ _PAST = re.compile(
 _HEAT_WORDS = re.compile(r"(?!.*(?:shiver|cold|chill))(?:hot|sweat|burnin|boiling|roasting|body)")
 _NORMAL_READING = re.compile(rf"\b(?:temp\w*|thermometer)(?: \w+){{0,3}} {_BELOW_FEVER}\b")
 _FEVER_READING = re.compile(rf"\b(?:{_FEVER_C} (?:\d\b|c\b|degrees)|{_FEVER_F}\b)")
+# "Is 37.2 a fever?": a reading below the fever range, asked about just before the word.
+_FEVER_WORD = re.compile(r"(?:(?:a|the|high) )?(?:fever|temp|febrile)")
+_READING_BEFORE = re.compile(
+    rf"\b(?:is|isnt|was) (?:3[0-7] \d|9\d(?: \d)?|{_BELOW_FEVER} (?:degrees|c|f))(?: \w+){{0,2}} $"
+)
 # A fever brought down by these is still a fever: "it's back to normal now" does not end it.
 _FEVER_MEDICINE = re.compile(
     r"\b(?:paracetamol|calpol|ibuprofen|nurofen|tylenol|acetaminophen|advil|lemsip|panadol)\b"
@@ -207,9 +217,14 @@ _RESOLVED = re.compile(
     r"\b(?:gone now|(?:long|all) gone|back to (?:normal|pale|clear)|gone (?:within|after|by|in) |"
     r"went away|cleared up|panic over|false alarm|"
     r"healed (?:up )?now|(?:has|have|had|theyve|its|it has|they have) healed|"
-    r"stopped (?:by itself|on its own|after|quickly|straight away)|"
+    r"stopped (?:by itself|on its own|after|quickly|straight away|in|within)|"
+    r"(?:clear|normal|pale) again|"
     r"(?:like|as) normal|(?:all|shes|hes|im|theyre|is|are|am) fine now|resolved|"
     r"(?:is|was|its|were) (?:a |an |just |only )?(?:harmless|benign))\b"
+)
+# "Hasn't stopped after 20 minutes", "still not back to normal": not over at all.
+_NOT_OVER = re.compile(
+    r"\b(?:not|never|hasnt|havent|hadnt|isnt|wasnt|didnt|doesnt|wont|cant|yet to)(?: \w+)? $"
 )
 # A sign with an everyday cause the writer names: bruises from a fall are not "unexplained
 # bruising"; "bruise from the slightest knock" still is.
@@ -220,6 +235,11 @@ _EXPLAINED_BY = {
         # "bruised my shin on the coffee table": a bump the writer remembers.
         r"(?:on|against|into) (?:the|a|our) (?:\w+ )?(?:table|door|desk|bed|chair|step|stairs|corner|"
         r"cupboard|car|wall|counter|worktop))\b"
+    ),
+    # "One ulcer from biting my cheek": a sore the writer knows the cause of.
+    "mouth ulcers": re.compile(
+        r"\b(?:(?:bit|biting|bitten) (?:my |his |her |their )?(?:cheek|tongue|lip)s?|"
+        r"(?:burnt|burned|scalded) (?:my |his |her |their )?(?:mouth|tongue)|braces?)\b"
     ),
 }
 # The message asks ahead of time ("should I worry about bruising? none yet, just asking"): its
@@ -347,6 +367,11 @@ def _clauses(text: str) -> list[list[str]]:
     return clauses
 
 
+def _says_over(text: str) -> bool:
+    """True when ``text`` says a sign is over or harmless, and does not deny it."""
+    return any(not _NOT_OVER.search(text[: hit.start()]) for hit in _RESOLVED.finditer(text))
+
+
 def _someone_elses(before: str, part: str) -> bool:
     """True when someone close is named before the sign and the writer is not, after them."""
     close = list(_SOMEONE_CLOSE.finditer(before))
@@ -357,16 +382,27 @@ def _someone_elses(before: str, part: str) -> bool:
 
 
 def _sign_is_current(
-    name: str, part: str, hit: re.Match[str], clause: str, *, writer_alone_on_it: bool, reads_normal: bool
+    name: str,
+    part: str,
+    hit: re.Match[str],
+    clause: str,
+    *,
+    writer_alone_on_it: bool,
+    no_fever_reading: bool,
+    reads_normal: bool,
 ) -> bool:
     """Whether the sign ``hit`` in one part of ``clause`` is happening now.
 
     ``writer_alone_on_it``: the message says the writer takes the medicine and nobody else does.
-    ``reads_normal``: it gives a thermometer reading below the fever range and none in it.
+    ``no_fever_reading``: it gives no thermometer reading in the fever range.
+    ``reads_normal``: ...and it gives one below it.
     """
-    if reads_normal and name == FEVER_SIGN and _HEAT_WORDS.match(hit.group()):
-        return False  # "hot and sweaty, but it's 32 degrees out and my thermometer says 36.8"
     before = part[: hit.start()]
+    if name == FEVER_SIGN:
+        if reads_normal and _HEAT_WORDS.match(hit.group()):
+            return False  # "hot and sweaty, but it's 32 degrees out and my thermometer says 36.8"
+        if no_fever_reading and _FEVER_WORD.match(hit.group()) and _READING_BEFORE.search(before):
+            return False  # "is 37.2 a fever?" asks about a normal reading
     if _NEGATION.search(before) or _ANIMAL.search(before):
         return False
     if writer_alone_on_it and name != CONTACT_SIGN and _someone_elses(before, part):
@@ -394,7 +430,8 @@ def detect_warning_signs(text: str) -> WarningSigns | None:
     ahead_of_time = bool(_AHEAD_OF_TIME.search(folded))
     writer_alone_on_it = bool(_WRITER_ON_IT.search(folded)) and not _OTHER_ON_IT.search(folded)
     fever_masked = bool(_FEVER_MEDICINE.search(folded))
-    reads_normal = bool(_NORMAL_READING.search(folded)) and not _FEVER_READING.search(folded)
+    no_fever_reading = not _FEVER_READING.search(folded)
+    reads_normal = no_fever_reading and bool(_NORMAL_READING.search(folded))
     clauses = _clauses(text)
     for index, parts in enumerate(clauses):
         clause = " ".join(parts)
@@ -406,9 +443,7 @@ def detect_warning_signs(text: str) -> WarningSigns | None:
             continue
         # Over by now: "fever and aches, she's fine now", or "...but it went away" after it, or
         # "...but I'd barely drunk anything, it's back to pale now".
-        resolved = _RESOLVED.search(clause) or any(
-            _POINTS_BACK.match(p) and _RESOLVED.search(p) for p in later
-        )
+        resolved = _says_over(clause) or any(_POINTS_BACK.match(p) and _says_over(p) for p in later)
         if resolved and not fever_masked:
             continue
         for name, pattern in _COMPILED.items():
@@ -416,7 +451,13 @@ def detect_warning_signs(text: str) -> WarningSigns | None:
                 continue
             if any(
                 _sign_is_current(
-                    name, part, hit, clause, writer_alone_on_it=writer_alone_on_it, reads_normal=reads_normal
+                    name,
+                    part,
+                    hit,
+                    clause,
+                    writer_alone_on_it=writer_alone_on_it,
+                    no_fever_reading=no_fever_reading,
+                    reads_normal=reads_normal,
                 )
                 for part in parts
                 for hit in pattern.finditer(part)

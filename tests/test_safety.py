@@ -306,3 +306,55 @@ def test_a_cause_named_earlier_in_the_sentence_explains_the_bruise() -> None:
 
 def test_asking_whether_a_bruise_is_normal_still_gets_urgent_advice() -> None:
     assert detect_warning_signs("is this a normal bruise on aza") is not None
+
+
+def test_a_face_puffing_up_and_a_tight_throat_is_an_emergency() -> None:
+    signs = detect_warning_signs("my lips are puffing up and my throat feels tight")
+    assert signs is not None and signs.emergency
+
+
+@pytest.mark.parametrize(
+    ("text", "sign"),
+    [
+        ("purple blotches came up on my legs overnight", "red or purple spots"),
+        ("my period is way heavier than usual since starting aza", "bleeding"),
+        ("on imuran and my period won't stop, it's been 12 days", "bleeding"),
+    ],
+)
+def test_purple_blotches_and_unusually_heavy_periods_are_urgent(text: str, sign: str) -> None:
+    signs = detect_warning_signs(text)
+    assert signs is not None and sign in signs.signs
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "nosebleed that hasn't stopped after 20 minutes, I'm on aza",
+        "my gums have been bleeding and it still hasn't stopped in an hour",
+        "bruises all over my legs, they're not back to normal",
+    ],
+)
+def test_a_sign_that_has_not_stopped_is_urgent(text: str) -> None:
+    assert detect_warning_signs(text) is not None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "got a mouth ulcer from biting my cheek at lunch",
+        "nosebleed after picking my nose, stopped in a minute",
+        "is 37.2 a fever? I feel fine",
+        "my wee was dark after the gym, it's clear again now",
+        "did anyone get a sore throat in their first month on it?",
+    ],
+)
+def test_a_known_cause_a_normal_reading_a_sign_cleared_or_a_question_to_others_is_not_urgent(
+    text: str,
+) -> None:
+    assert detect_warning_signs(text) is None
+
+
+@pytest.mark.parametrize("text", ["temp 37.9 and feverish tonight", "is 37.2 a fever? I feel shivery"])
+def test_feeling_feverish_beside_a_normal_reading_stays_urgent(text: str) -> None:
+    signs = detect_warning_signs(text)
+    assert signs is not None and "fever" in signs.signs
