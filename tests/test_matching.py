@@ -170,6 +170,12 @@ def test_a_short_question_about_my_tablets_is_read_as_about_the_medicine(text: s
     assert (match.decision, match.entry_id) == ("answer", entry)
 
 
+def test_mine_in_a_forum_reply_points_at_the_medicine() -> None:
+    match = shipped_matcher().match("stopped mine after 5 years, did you taper or just stop?")
+    assert shipped_matcher().mentions("stopped mine after 5 years").refers
+    assert (match.decision, match.entry_id) == ("answer", "stopping")
+
+
 def test_my_tablets_is_scored_as_the_medicines_name() -> None:
     assert shipped_matcher().content_words("beer on my tablets") == ["beer", "azathioprine"]
 
