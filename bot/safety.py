@@ -75,8 +75,10 @@ SIGN_PATTERNS: dict[str, str] = {
         rf"\b(?:bleed\w*|bled|blood (?:in|when|on) {_WHO}? ?{_BODY_FLUIDS}|"
         rf"bloody (?:{_BODY_FLUIDS}|nose|diarrhoea|diarrhea)|black (?:\w+ ){{0,2}}(?:poo|poop|stools?)|"
         r"(?:poo|poop|stools?) (?:\w+ ){0,3}black|"
-        r"tarry|nose ?bleeds?|coughing (?:up )?blood|heavier periods?|"
-        r"periods? (?:\w+ ){0,3}(?:heavier|(?:wont|will not|doesnt|does not|not) stop\w*)|"
+        r"tarry|nose ?bleeds?|coughing (?:up )?blood|"
+        # Someone's own period, not "do periods get heavier on it?".
+        r"(?:my|her|their) periods? (?:\w+ ){0,3}(?:heavier|(?:wont|will not|doesnt|does not|not) stop\w*)|"
+        r"(?:having|getting|got|get) (?:\w+ )?heavier periods?|"
         r"(?:pink|red) (?:pee|wee|urine)|"
         r"(?:pee|wee|urine) (?:is |looks )?(?:pink|red))"
     ),

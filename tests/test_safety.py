@@ -358,3 +358,7 @@ def test_a_known_cause_a_normal_reading_a_sign_cleared_or_a_question_to_others_i
 def test_feeling_feverish_beside_a_normal_reading_stays_urgent(text: str) -> None:
     signs = detect_warning_signs(text)
     assert signs is not None and "fever" in signs.signs
+
+
+def test_asking_whether_periods_get_heavier_on_it_is_not_urgent() -> None:
+    assert detect_warning_signs("do periods get heavier on aza?") is None
