@@ -154,8 +154,9 @@ CONTACT_SIGN = "chickenpox or shingles"
 _COMPILED = {name: re.compile(pattern) for name, pattern in SIGN_PATTERNS.items()}
 
 # A negation shortly before the sign ("no fever", "dont have a sore throat", "never bruised").
+_NOT_WORDS = r"not|dont|doesnt|didnt|havent|hasnt|hadnt|isnt|arent|wasnt|never"
 _NEGATION = re.compile(
-    r"\b(?:no|not|dont|doesnt|didnt|havent|hasnt|hadnt|isnt|arent|wasnt|never|without|nor|"
+    rf"\b(?:no|{_NOT_WORDS}|without|nor|"
     r"neither|none|zero|free of|any|não|nao|nie|sin|sem|pas)\b(?: \w+){0,4} ?$"
 )
 # Hypothetical or general questions: the sign is a topic, not something happening.
@@ -204,11 +205,10 @@ _PAST = re.compile(
 _HEAT_WORDS = re.compile(r"(?!.*(?:shiver|cold|chill))(?:hot|sweat|burnin|boiling|roasting|body)")
 _NORMAL_READING = re.compile(rf"\b(?:temp\w*|thermometer)(?: \w+){{0,3}} {_BELOW_FEVER}\b")
 _FEVER_READING = re.compile(rf"\b(?:{_FEVER_C} (?:\d\b|c\b|degrees)|{_FEVER_F}\b)")
-# "Is 37.2 a fever?": a reading below the fever range, asked about just before the word.
+# "Is 37.2 a fever?": a reading below the fever range, asked about just before the word. It
+# needs a decimal or a unit: in "she is 35 with a fever", 35 is her age.
 _FEVER_WORD = re.compile(r"(?:(?:a|the|high) )?(?:fever|temp|febrile)")
-_READING_BEFORE = re.compile(
-    rf"\b(?:is|isnt|was) (?:3[0-7] \d|9\d(?: \d)?|{_BELOW_FEVER} (?:degrees|c|f))(?: \w+){{0,2}} $"
-)
+_READING_BEFORE = re.compile(rf"\b(?:is|isnt|was) {_BELOW_FEVER} (?:\d|degrees|c|f)(?: \w+){{0,2}} $")
 # A fever brought down by these is still a fever: "it's back to normal now" does not end it.
 _FEVER_MEDICINE = re.compile(
     r"\b(?:paracetamol|calpol|ibuprofen|nurofen|tylenol|acetaminophen|advil|lemsip|panadol)\b"
@@ -225,9 +225,7 @@ _RESOLVED = re.compile(
     r"(?:is|was|its|were) (?:a |an |just |only )?(?:harmless|benign))\b"
 )
 # "Hasn't stopped after 20 minutes", "still not back to normal": not over at all.
-_NOT_OVER = re.compile(
-    r"\b(?:not|never|hasnt|havent|hadnt|isnt|wasnt|didnt|doesnt|wont|cant|yet to)(?: \w+)? $"
-)
+_NOT_OVER = re.compile(rf"\b(?:{_NOT_WORDS}|wont|cant|yet to)(?: \w+)? $")
 # A sign with an everyday cause the writer names: bruises from a fall are not "unexplained
 # bruising"; "bruise from the slightest knock" still is.
 _EXPLAINED_BY = {
@@ -390,20 +388,20 @@ def _sign_is_current(
     clause: str,
     *,
     writer_alone_on_it: bool,
-    no_fever_reading: bool,
-    reads_normal: bool,
+    fever_reading: bool,
+    normal_reading: bool,
 ) -> bool:
     """Whether the sign ``hit`` in one part of ``clause`` is happening now.
 
     ``writer_alone_on_it``: the message says the writer takes the medicine and nobody else does.
-    ``no_fever_reading``: it gives no thermometer reading in the fever range.
-    ``reads_normal``: ...and it gives one below it.
+    ``fever_reading``, ``normal_reading``: it gives a thermometer reading in the fever range, or
+    one below it.
     """
     before = part[: hit.start()]
-    if name == FEVER_SIGN:
-        if reads_normal and _HEAT_WORDS.match(hit.group()):
+    if name == FEVER_SIGN and not fever_reading:
+        if normal_reading and _HEAT_WORDS.match(hit.group()):
             return False  # "hot and sweaty, but it's 32 degrees out and my thermometer says 36.8"
-        if no_fever_reading and _FEVER_WORD.match(hit.group()) and _READING_BEFORE.search(before):
+        if _FEVER_WORD.match(hit.group()) and _READING_BEFORE.search(before):
             return False  # "is 37.2 a fever?" asks about a normal reading
     if _NEGATION.search(before) or _ANIMAL.search(before):
         return False
@@ -432,8 +430,8 @@ def detect_warning_signs(text: str) -> WarningSigns | None:
     ahead_of_time = bool(_AHEAD_OF_TIME.search(folded))
     writer_alone_on_it = bool(_WRITER_ON_IT.search(folded)) and not _OTHER_ON_IT.search(folded)
     fever_masked = bool(_FEVER_MEDICINE.search(folded))
-    no_fever_reading = not _FEVER_READING.search(folded)
-    reads_normal = no_fever_reading and bool(_NORMAL_READING.search(folded))
+    fever_reading = bool(_FEVER_READING.search(folded))
+    normal_reading = bool(_NORMAL_READING.search(folded))
     clauses = _clauses(text)
     for index, parts in enumerate(clauses):
         clause = " ".join(parts)
@@ -458,8 +456,8 @@ def detect_warning_signs(text: str) -> WarningSigns | None:
                     hit,
                     clause,
                     writer_alone_on_it=writer_alone_on_it,
-                    no_fever_reading=no_fever_reading,
-                    reads_normal=reads_normal,
+                    fever_reading=fever_reading,
+                    normal_reading=normal_reading,
                 )
                 for part in parts
                 for hit in pattern.finditer(part)

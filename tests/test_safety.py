@@ -362,3 +362,8 @@ def test_feeling_feverish_beside_a_normal_reading_stays_urgent(text: str) -> Non
 
 def test_asking_whether_periods_get_heavier_on_it_is_not_urgent() -> None:
     assert detect_warning_signs("do periods get heavier on aza?") is None
+
+
+def test_an_age_just_before_a_fever_is_not_a_normal_reading() -> None:
+    signs = detect_warning_signs("my dad is 95 with a fever, he's on aza")
+    assert signs is not None and "fever" in signs.signs
