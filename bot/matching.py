@@ -167,6 +167,9 @@ class Thresholds:
     #: answered from this best score when it leads the second-best entry by ``named_margin``.
     named_answer: float = 50.0
     named_margin: float = 12.0
+    #: From ``named_answer``, a lead this wide answers even a message that names nothing ("can it
+    #: give you loose stools?": 60 against 32): no other entry comes near.
+    lone_margin: float = 25.0
 
 
 @dataclass(frozen=True)
@@ -637,13 +640,12 @@ class Matcher:
             # lead that counts is over the rest.
             second = next((c for c in ranked[1:] if c.entry_id not in lifted), Candidate("", 0.0))
         clause_winners = self._clause_winners(text)
-        clear = best.score - second.score >= limits.margin or ranking.confidence >= limits.confident
+        lead = best.score - second.score
+        clear = lead >= limits.margin or ranking.confidence >= limits.confident
         # A short message about our medicine scores lower ("prosecco ok with my tablets?": 57),
         # but a lead this wide over every other entry is as clear as a high score.
-        far_ahead = (
-            mentions.explicit
-            and best.score >= limits.named_answer
-            and best.score - second.score >= limits.named_margin
+        far_ahead = best.score >= limits.named_answer and (
+            lead >= limits.lone_margin or (mentions.explicit and lead >= limits.named_margin)
         )
         if (best.score >= limits.answer and clear) or far_ahead:
             also = next((c.entry_id for c in clause_winners if c.entry_id != best.entry_id), None)

@@ -277,7 +277,7 @@ def test_a_close_lead_is_answered_when_the_learned_classifier_is_confident(
 ) -> None:
     # With the margin out of reach, only the classifier's confidence can make this an answer.
     matcher, question = shipped_matcher(), "forgot yesterdays tablet"
-    monkeypatch.setattr(matcher, "thresholds", replace(matcher.thresholds, margin=100.0))
+    monkeypatch.setattr(matcher, "thresholds", replace(matcher.thresholds, margin=100.0, lone_margin=100.0))
     match = matcher.match(question)
     assert (match.decision, match.entry_id) == ("answer", "missed-dose")
     monkeypatch.setattr(matcher, "thresholds", replace(matcher.thresholds, confident=1.01))
@@ -468,9 +468,10 @@ def test_lab_shorthand_is_read_as_the_faq_s_words() -> None:
     )
 
 
-def _answer_only_when_far_ahead() -> Matcher:
-    # Nothing reaches the ordinary answer score, so only a wide lead can answer.
-    thresholds = Thresholds(answer=101.0)
+def _answer_only_when_far_ahead(lone_margin: float = 100.0) -> Matcher:
+    # Nothing reaches the ordinary answer score, so only a wide lead can answer; by default
+    # only a message that names the medicine.
+    thresholds = Thresholds(answer=101.0, lone_margin=lone_margin)
     return Matcher(shipped_knowledge(), thresholds, embedder=shipped_matcher().embedder)
 
 
@@ -485,8 +486,25 @@ def test_a_wide_lead_needs_more_than_a_bare_it() -> None:
     assert _answer_only_when_far_ahead().match("can i drink on it?").decision == "suggest"
 
 
+def test_a_lead_no_other_entry_comes_near_answers_a_bare_it() -> None:
+    match = _answer_only_when_far_ahead(lone_margin=Thresholds().lone_margin).match("can i drink on it?")
+    assert (match.decision, match.entry_id) == ("answer", "alcohol")
+
+
+def test_a_short_question_far_ahead_of_every_other_entry_is_answered() -> None:
+    # 60 against 32 for the next entry: below the answer score, but nothing else is near.
+    match = shipped_matcher().match("can it give you loose stools")
+    assert (match.decision, match.entry_id) == ("answer", "common-side-effects")
+
+
+def test_a_lead_short_of_the_lone_margin_is_still_only_suggested() -> None:
+    # Crohn's and cancer: the cancer-risk entry leads, but not by enough to answer a message
+    # that names no medicine.
+    assert shipped_matcher().match("can crohns turn into bowel cancer").decision == "suggest"
+
+
 def test_how_wide_a_lead_answers_is_configurable() -> None:
-    thresholds = Thresholds(answer=101.0, named_margin=100.0)
+    thresholds = Thresholds(answer=101.0, named_margin=100.0, lone_margin=100.0)
     matcher = Matcher(shipped_knowledge(), thresholds, embedder=shipped_matcher().embedder)
     assert matcher.match("can i drink on imuran?").decision == "suggest"
 
