@@ -562,6 +562,16 @@ def test_who_takes_it_only_settles_a_call_between_related_entries() -> None:
     assert (match.entry_id or match.suggestions[0]) == "infection-risk"
 
 
+def test_asking_whether_it_is_only_for_one_condition_is_about_its_uses() -> None:
+    match = shipped_matcher().match("is it only given to transplant patients or for other things too")
+    assert (match.decision, match.entry_id) == ("answer", "what-is-it-used-for")
+
+
+def test_only_beside_steroids_stays_with_the_steroids_entry() -> None:
+    match = shipped_matcher().match("do i take steroids only for flares while on aza")
+    assert (match.decision, match.entry_id) == ("answer", "steroids-together")
+
+
 def test_asking_if_one_counts_as_immunocompromised_is_about_infection_risk() -> None:
     match = shipped_matcher().match("would I count as immunocompromised on imuran?")
     assert (match.decision, match.entry_id) == ("answer", "infection-risk")
