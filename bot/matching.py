@@ -642,8 +642,9 @@ class Matcher:
         clause_winners = self._clause_winners(text)
         lead = best.score - second.score
         clear = lead >= limits.margin or ranking.confidence >= limits.confident
-        # A short message about our medicine scores lower ("prosecco ok with my tablets?": 57),
-        # but a lead this wide over every other entry is as clear as a high score.
+        # A short message scores lower ("prosecco ok with my tablets?": 57), but a lead this wide
+        # over every other entry is as clear as a high score: ``named_margin`` when it names our
+        # medicine, the wider ``lone_margin`` when it names nothing (a bare "it" may mean anything).
         far_ahead = best.score >= limits.named_answer and (
             lead >= limits.lone_margin or (mentions.explicit and lead >= limits.named_margin)
         )
