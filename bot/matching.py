@@ -658,11 +658,11 @@ class Matcher:
                     also = lone.entry_id
             return Match("answer", best.score, entry_id=best.entry_id, also=also, ranked=ranked)
         # Two questions in one message split the score between two entries. When a clause on
-        # its own clearly confirms the best entry and another clause clearly names a second one
-        # (also near the top overall), answer the first and offer the second as a button.
+        # its own clearly confirms the best entry and another clause clearly names a second one,
+        # answer the first and offer the second as a button. The second need not be near the top
+        # overall: context ("my father's discharge letter...") can lift a third entry past it.
         winner_ids = [c.entry_id for c in clause_winners]
-        top_ids = {c.entry_id for c in ranked[: limits.suggestions]}
-        others = [i for i in winner_ids if i != best.entry_id and i in top_ids]
+        others = [i for i in winner_ids if i != best.entry_id]
         if best.entry_id in winner_ids and others:
             return Match("answer", best.score, entry_id=best.entry_id, also=others[0], ranked=ranked)
         # A long message with context ("I'm 34, diagnosed in 2019, ... how long before it works?")
@@ -671,6 +671,13 @@ class Matcher:
         lone = self._lone_question_winner(text)
         if lone is not None and lone.entry_id == best.entry_id:
             return Match("answer", best.score, entry_id=best.entry_id, ranked=ranked)
+        # The context may lead instead ("I had to stop it for low counts... what do people move
+        # on to after aza fails?": stopping). When the one question alone clears the answer bar,
+        # scores above anything the whole message reaches and its entry is among those offered,
+        # it is what was asked: answer it and offer the context's entry beside it.
+        asked = next((c for c in ranked[: limits.suggestions] if lone and c.entry_id == lone.entry_id), None)
+        if lone is not None and asked is not None and lone.score >= limits.answer and lone.score > best.score:
+            return Match("answer", asked.score, entry_id=asked.entry_id, also=best.entry_id, ranked=ranked)
         return Match("suggest", best.score, suggestions=suggestions, ranked=ranked)
 
     def _context_free_ranking(

@@ -367,6 +367,27 @@ def test_a_long_messages_one_question_is_offered_when_context_picks_another_entr
     assert (match.decision, match.entry_id, match.also) == ("answer", "blood-tests", "hair-loss")
 
 
+def test_two_questions_are_answered_even_when_context_lifts_another_entry_past_the_second() -> None:
+    # The leaflet's blood tests and sun cream lift those entries above the second question's.
+    text = (
+        "Nurse gave me azathioprine at the hospital pharmacy after my lupus appointment, with a leaflet "
+        "about blood tests and sun cream. What is this tablet and what is it normally used for?"
+    )
+    match = shipped_matcher().match(text)
+    expected = ("answer", "what-is-azathioprine", "what-is-it-used-for")
+    assert (match.decision, match.entry_id, match.also) == expected
+
+
+def test_a_long_messages_one_question_is_answered_when_it_outscores_the_context() -> None:
+    # The story is about stopping, which leads the whole message; the question asks what next.
+    text = (
+        "Three years on imuran, then my counts crashed and I was told to stop taking it straight away. "
+        "The flare is back now. What other medicines are there once aza has been stopped?"
+    )
+    match = shipped_matcher().match(text)
+    assert (match.decision, match.entry_id, match.also) == ("answer", "alternatives", "stopping")
+
+
 BACKGROUND_CONDITION = "on aza for ulcerative colitis, feeling sick every morning after the tablet"
 
 
