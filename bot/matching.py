@@ -640,6 +640,11 @@ class Matcher:
             # lead that counts is over the rest.
             second = next((c for c in ranked[1:] if c.entry_id not in lifted), Candidate("", 0.0))
         clause_winners = self._clause_winners(text)
+        # What the message asks, read clause by clause: each question clause's clear winner, or
+        # a long message's one question (of three words or more).
+        lone = self._lone_question_winner(text)
+        questions = clause_winners or ([lone] if lone is not None else [])
+        asked = self._asked_past_context(questions, best, ranked[: limits.suggestions])
         lead = best.score - second.score
         clear = lead >= limits.margin or ranking.confidence >= limits.confident
         # A short message scores lower ("prosecco ok with my tablets?": 57), but a lead this wide
@@ -649,13 +654,18 @@ class Matcher:
             lead >= limits.lone_margin or (mentions.explicit and lead >= limits.named_margin)
         )
         if (best.score >= limits.answer and clear) or far_ahead:
+            if asked is not None and len(questions) > 1:
+                # Two questions that both point away from a clear leader outweigh it: the
+                # leader comes from context ("handed aza by the transplant team... what is this
+                # tablet and what is it used for?" is not the transplant entry's question).
+                return Match(
+                    "answer", asked.score, entry_id=asked.entry_id, also=questions[1].entry_id, ranked=ranked
+                )
             also = next((c.entry_id for c in clause_winners if c.entry_id != best.entry_id), None)
-            if also is None:
+            if also is None and lone is not None and lone.entry_id != best.entry_id:
                 # Context can outweigh a long message's one question ("...for my colitis. How
                 # quickly might it help?"): offer what the question alone points to as well.
-                lone = self._lone_question_winner(text)
-                if lone is not None and lone.entry_id != best.entry_id:
-                    also = lone.entry_id
+                also = lone.entry_id
             return Match("answer", best.score, entry_id=best.entry_id, also=also, ranked=ranked)
         # Two questions in one message split the score between two entries. When a clause on
         # its own clearly confirms the best entry and another clause clearly names a second one,
@@ -666,17 +676,22 @@ class Matcher:
         if best.entry_id in winner_ids and others:
             return Match("answer", best.score, entry_id=best.entry_id, also=others[0], ranked=ranked)
         # A long message with context ("I'm 34, diagnosed in 2019, ... how long before it works?")
-        # dilutes the score. When its one question, on its own, clearly names the entry that
-        # also leads overall, answer it.
-        lone = self._lone_question_winner(text)
+        # dilutes the score: when its one question, on its own, names the leader, answer it.
         if lone is not None and lone.entry_id == best.entry_id:
             return Match("answer", best.score, entry_id=best.entry_id, ranked=ranked)
-        # The context may lead instead ("I had to stop it for low counts... what do people move
-        # on to after aza fails?": stopping). When the one question alone clears the answer bar,
-        # scores above anything the whole message reaches and its entry is among those offered,
-        # it is what was asked: answer it and offer the context's entry beside it.
-        asked = next((c for c in ranked[: limits.suggestions] if lone and c.entry_id == lone.entry_id), None)
-        if lone is not None and asked is not None and lone.score >= limits.answer and lone.score > best.score:
+        if (
+            len(questions) == 1
+            and questions[0].entry_id == best.entry_id
+            and questions[0].score >= limits.answer
+        ):
+            # Of several clauses ("how long before the op? will it slow healing?"), only one
+            # names an entry clearly, and on its own it clears the answer bar: the leader's.
+            return Match("answer", best.score, entry_id=best.entry_id, ranked=ranked)
+        if asked is not None and len(questions) == 1:
+            # The context may lead instead ("I had to stop it for low counts... what do people
+            # move on to after aza fails?": stopping). When only one question clearly names an
+            # entry, answer it and offer the context's entry. Two clause winners that both miss
+            # a close leader are as likely misread clauses ("did he make a mistake?").
             return Match("answer", asked.score, entry_id=asked.entry_id, also=best.entry_id, ranked=ranked)
         return Match("suggest", best.score, suggestions=suggestions, ranked=ranked)
 
@@ -743,6 +758,23 @@ class Matcher:
         ):
             lifted |= self._overview_entries
         return frozenset(lifted)
+
+    def _asked_past_context(
+        self, questions: Sequence[Candidate], best: Candidate, offered: Sequence[Candidate]
+    ) -> Candidate | None:
+        """The entry the message's questions ask about when context, not a question, leads.
+
+        ``questions`` are the clear winners of the message's question clauses. The first is
+        what was asked when ``best`` is none of them and, on its own, it clears the answer bar,
+        outscores anything the whole message reaches and is among the entries ``offered``
+        (returned with its score for the whole message).
+        """
+        if not questions or best.entry_id in {c.entry_id for c in questions}:
+            return None
+        first = questions[0]
+        if first.score < self.thresholds.answer or first.score <= best.score:
+            return None
+        return next((c for c in offered if c.entry_id == first.entry_id), None)
 
     def _asks_elsewhere(self, text: str, best: Candidate) -> bool:
         """True when a long message's one question clearly points at an entry other than ``best``.

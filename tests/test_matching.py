@@ -388,6 +388,39 @@ def test_a_long_messages_one_question_is_answered_when_it_outscores_the_context(
     assert (match.decision, match.entry_id, match.also) == ("answer", "alternatives", "stopping")
 
 
+def test_two_questions_pointing_away_from_a_clear_leader_outweigh_it() -> None:
+    # The transplant team and tacrolimus make the transplant entry lead clearly on context.
+    text = (
+        "My husband was handed azathioprine by the transplant team along with tacrolimus and a leaflet "
+        "about infections. What is this tablet and what is it normally used for?"
+    )
+    match = shipped_matcher().match(text)
+    expected = ("answer", "what-is-azathioprine", "what-is-it-used-for")
+    assert (match.decision, match.entry_id, match.also) == expected
+
+
+def test_the_one_clause_that_clearly_names_the_leader_makes_it_an_answer() -> None:
+    # "Will it slow healing?" names nothing clearly; the stopping-before-the-op clause does.
+    text = (
+        "After two years on the waiting list my shoulder surgery is in June, and I started imuran six "
+        "months ago. Does imuran need stopping before the op, and if so how many weeks before? Will it "
+        "slow healing?"
+    )
+    match = shipped_matcher().match(text)
+    assert (match.decision, match.entry_id) == ("answer", "surgery-dental")
+
+
+def test_the_one_clear_question_is_answered_when_it_outscores_a_leader_from_context() -> None:
+    # "18 months of waiting" and "how long before" lift how-long-to-work to the top overall.
+    text = (
+        "My hernia repair is finally booked for July after 18 months of waiting. I have taken aza for "
+        "crohns for 4 years. Does the aza need stopping before the operation, and if so how long "
+        "before? Will it slow down healing?"
+    )
+    match = shipped_matcher().match(text)
+    assert (match.decision, match.entry_id, match.also) == ("answer", "surgery-dental", "how-long-to-work")
+
+
 BACKGROUND_CONDITION = "on aza for ulcerative colitis, feeling sick every morning after the tablet"
 
 
