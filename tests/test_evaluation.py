@@ -32,7 +32,7 @@ from tests.shipped import DATA_DIR, shipped_knowledge, shipped_matcher
 
 FLOORS = {
     # name: (top1, within_top3, max_confidently_wrong, oos_rejected, urgent_recall, max_false_alarms)
-    "eval-dev": (0.89, 0.97, 0.02, 0.98, 0.95, 0.05),
+    "eval-dev": (0.91, 0.97, 0.02, 0.98, 0.95, 0.05),
     "eval-holdout": (0.79, 0.93, 0.02, 0.96, 0.95, 0.10),
     # 2 of fresh's 15 calm messages: "yellow eyes, is that one of the things to look out for?" is
     # the price of reading "I have a fever, is it a side effect?" part by part (see bot/safety.py).
@@ -40,7 +40,7 @@ FLOORS = {
     "eval-unseen": (0.89, 0.94, 0.03, 0.94, 0.95, 0.15),
     "eval-blind": (0.87, 0.94, 0.02, 0.94, 0.95, 0.10),
     "eval-final": (0.90, 0.95, 0.03, 0.94, 0.95, 0.10),
-    "eval-sealed": (0.88, 0.97, 0.02, 0.95, 0.95, 0.10),
+    "eval-sealed": (0.90, 0.97, 0.02, 0.95, 0.95, 0.10),
     "eval-closing": (0.90, 0.95, 0.03, 0.95, 0.95, 0.10),
     "eval-untouched": (0.81, 0.91, 0.04, 0.95, 0.95, 0.10),
     "eval-last": (0.80, 0.92, 0.03, 0.93, 0.95, 0.10),
