@@ -541,7 +541,7 @@ def test_a_wide_lead_needs_more_than_a_bare_it() -> None:
 
 
 def test_a_short_question_far_ahead_of_every_other_entry_is_answered() -> None:
-    # 60 against 32 for the next entry: below the answer score, but nothing else is near.
+    # About 60 against 32 for the next entry: a short message scores low, but nothing else is near.
     match = shipped_matcher().match("can it give you loose stools")
     assert (match.decision, match.entry_id) == ("answer", "common-side-effects")
 
@@ -552,7 +552,8 @@ def test_a_message_naming_nothing_needs_the_whole_lone_margin_to_be_answered() -
     lead = best.score - second.score
 
     def decision(lone_margin: float) -> str:
-        thresholds = Thresholds(lone_margin=lone_margin)
+        # With the answer score out of reach, only a wide lead can answer.
+        thresholds = Thresholds(answer=101.0, lone_margin=lone_margin)
         matcher = Matcher(shipped_knowledge(), thresholds, embedder=shipped_matcher().embedder)
         return matcher.match(text).decision
 
@@ -734,6 +735,17 @@ def test_my_dose_beside_another_medicine_means_that_medicine() -> None:
 def test_my_dose_with_our_medicine_named_is_still_ours() -> None:
     match = shipped_matcher().match("on tacrolimus and aza, should I reduce my dose myself?")
     assert match.reason != "other_medicine" and "dose" in (match.entry_id, *match.suggestions)
+
+
+def test_a_pill_organiser_is_a_box_not_the_medicine() -> None:
+    matcher = shipped_matcher()
+    assert not matcher.mentions("i mixed up my pill organiser").refers
+    assert matcher.mentions("i mixed up my pills").refers
+
+
+def test_too_much_from_a_muddled_pill_organiser_is_an_overdose_question() -> None:
+    match = shipped_matcher().match("filled my pill organiser wrong and took 100mg instead of 50mg, what now")
+    assert (match.decision, match.entry_id) == ("answer", "overdose")
 
 
 def test_my_tablets_beside_another_medicine_still_mean_ours() -> None:
