@@ -97,9 +97,11 @@ _OVERVIEW_WORDS = frozenset(stem(word) for word in _OVERVIEW_TEXT.split())
 #: merely name the condition as background.
 _USES_TEXT = (
     "use used uses help helps work works treat treats treatment prescribed prescribe role worth "
-    "effective standard licensed remission maintenance"
+    "effective standard licensed remission maintenance good"
 )
 _USES_WORDS = frozenset(stem(word) for word in _USES_TEXT.split())
+#: After these, "work" is a job ("my wife had a transplant and I work as a nurse"), not a role.
+_WORKERS = frozenset({"i", "we", "he", "she", "they", "you"})
 #: Beside another medicine and nothing naming ours, a bare "it" means that medicine ("how long
 #: does it take for humira to work"); only the ``_WITH_IT`` phrases still point at ours.
 _VAGUE_POINTERS = frozenset({"it", "its"})
@@ -263,6 +265,19 @@ class Mentions:
     def any(self) -> bool:
         """Names or points at any medicine."""
         return self.own or self.other or self.refers
+
+
+def _asks_about_role(reading: _Reading) -> bool:
+    """True when the message asks about azathioprine's role ("does it work for lupus?", "used for").
+
+    "I work as a nurse" names a job, not whether the medicine works.
+    """
+    role = set(reading.content) & _USES_WORDS
+    words = reading.words
+    jobs = [i for i, word in enumerate(words) if stem(word) == "work" and i and words[i - 1] in _WORKERS]
+    if role == {"work"} and jobs and len(jobs) == sum(stem(word) == "work" for word in words):
+        return False
+    return bool(role)
 
 
 def _without_dummy_it(words: list[str]) -> list[str]:
@@ -713,7 +728,7 @@ class Matcher:
         ranked = ranking.ranked
         content = set(reading.content)
         # "Does aza work for lupus?" asks about the role; "aza for crohns?" says nothing else.
-        if content & _USES_WORDS or content <= self._not_background:
+        if _asks_about_role(reading) or content <= self._not_background:
             return ranking, None
         alternative = self._ranking(stripped, limit=len(self._ids))
         best = alternative.ranked[0]
@@ -747,7 +762,7 @@ class Matcher:
         content = reading.content
         if (
             best.entry_id not in self._condition_entries
-            and not set(content) & _USES_WORDS
+            and not _asks_about_role(reading)
             and len(self._condition_free(reading.words)) < len(reading.words)
         ):
             lifted |= self._condition_entries

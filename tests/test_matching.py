@@ -748,6 +748,33 @@ def test_too_much_from_a_muddled_pill_organiser_is_an_overdose_question() -> Non
     assert (match.decision, match.entry_id) == ("answer", "overdose")
 
 
+def test_asking_whether_it_is_a_steroid_asks_what_kind_of_drug_it_is() -> None:
+    match = shipped_matcher().match("is aza a steroid then?")
+    assert (match.decision, match.entry_id) == ("answer", "what-is-azathioprine")
+
+
+def test_a_steroid_sparing_drug_is_still_the_steroids_entry() -> None:
+    match = shipped_matcher().match("is azathioprine a steroid sparing drug")
+    assert (match.decision, match.entry_id) == ("answer", "steroids-together")
+
+
+def test_i_work_as_names_a_job_not_whether_the_medicine_works() -> None:
+    # The transplant is background; "work" must not make it a question about its role.
+    text = (
+        "my husband had a kidney transplant and takes imuran, I work in a primary school, "
+        "what should I do differently at home"
+    )
+    match = shipped_matcher().match(text)
+    assert (match.decision, match.entry_id) == ("answer", "infection-risk")
+
+
+def test_any_good_for_a_condition_asks_about_its_role_in_it() -> None:
+    match = shipped_matcher().match(
+        "is imuran any good for rheumatoid arthritis or has it been replaced by newer stuff"
+    )
+    assert (match.decision, match.entry_id) == ("answer", "rheumatoid-arthritis-and-lupus")
+
+
 def test_my_tablets_beside_another_medicine_still_mean_ours() -> None:
     assert shipped_matcher().match("can I take ibuprofen with my tablets").reason != "other_medicine"
 
