@@ -273,11 +273,12 @@ def _asks_about_role(reading: _Reading) -> bool:
     "I work as a nurse" names a job, not whether the medicine works.
     """
     role = set(reading.content) & _USES_WORDS
+    if role != {"work"}:
+        return bool(role)
+    # Only "work": a role unless every "work" follows a person ("I work", "she works").
     words = reading.words
-    jobs = [i for i, word in enumerate(words) if stem(word) == "work" and i and words[i - 1] in _WORKERS]
-    if role == {"work"} and jobs and len(jobs) == sum(stem(word) == "work" for word in words):
-        return False
-    return bool(role)
+    works = [i for i, word in enumerate(words) if stem(word) == "work"]
+    return not works or any(i == 0 or words[i - 1] not in _WORKERS for i in works)
 
 
 def _without_dummy_it(words: list[str]) -> list[str]:

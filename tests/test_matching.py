@@ -768,6 +768,11 @@ def test_i_work_as_names_a_job_not_whether_the_medicine_works() -> None:
     assert (match.decision, match.entry_id) == ("answer", "infection-risk")
 
 
+def test_a_job_beside_does_it_work_for_still_asks_about_the_role() -> None:
+    match = shipped_matcher().match("I work nights, does imuran work for lupus?")
+    assert (match.decision, match.entry_id) == ("answer", "rheumatoid-arthritis-and-lupus")
+
+
 def test_any_good_for_a_condition_asks_about_its_role_in_it() -> None:
     match = shipped_matcher().match(
         "is imuran any good for rheumatoid arthritis or has it been replaced by newer stuff"
