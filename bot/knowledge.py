@@ -5,7 +5,9 @@ A YAML file's top-level key says what it holds:
 - ``entries:``   questions and answers (one file per category),
 - ``safety:``    the warning-signs reminder and the urgent advice,
 - ``synonyms:``  patients' words and misspellings mapped to the FAQ's words (plus ``ignore:``),
-- ``smalltalk:`` friendly replies to greetings and thanks.
+- ``smalltalk:`` friendly replies to greetings and thanks,
+- ``services:``  phone numbers and services (emergency, urgent line, crisis line), which any
+  text refers to as ``{emergency_number}`` (see :mod:`bot.services`).
 
 :func:`load_knowledge` validates everything and returns either a complete :class:`KnowledgeBase`
 or the full list of problems; it never returns a half-valid FAQ.
@@ -20,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
+from bot.services import MAX_SERVICE_CHARS, REQUIRED_SERVICES, SERVICE_NAME, fill
 from bot.textnorm import fold
 from bot.yamlsource import LineDict, LineList, Problem, parse_yaml
 
@@ -56,7 +59,7 @@ OPTIONAL_ENTRY_FIELDS = {"keywords", "related", "wins_when", *ENTRY_FLAGS}
 REQUIRED_ENTRY_FIELDS = ENTRY_FIELDS - OPTIONAL_ENTRY_FIELDS
 SAFETY_FIELDS = {"reminder", "urgent_advice", "emergency_advice"}
 SMALLTALK_FIELDS = {"id", "patterns", "reply"}
-TOP_LEVEL_KEYS = ("entries", "safety", "synonyms", "smalltalk")
+TOP_LEVEL_KEYS = ("entries", "safety", "synonyms", "smalltalk", "services")
 
 
 @dataclass(frozen=True)
@@ -156,6 +159,8 @@ class KnowledgeBase:
     safety: SafetyText
     vocabulary: Vocabulary
     smalltalk: tuple[SmallTalk, ...] = ()
+    #: Service name -> what to call ("999", "NHS 111"...), from ``services.yaml``.
+    services: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_id", {entry.id: entry for entry in self.entries})
@@ -202,9 +207,10 @@ def fold_phrase(text: str) -> str:
 class _FileChecker:
     """Collects problems for one file while turning its YAML into domain objects."""
 
-    def __init__(self, file: str) -> None:
+    def __init__(self, file: str, services: Mapping[str, str] | None = None) -> None:
         self.file = file
         self.problems: list[Problem] = []
+        self.services: Mapping[str, str] = services or {}
 
     def add(self, line: int, message: str) -> None:
         self.problems.append(Problem(self.file, line, message))
@@ -228,13 +234,23 @@ class _FileChecker:
         if not isinstance(value, str):
             self.add(line, f"{where}: '{key}' must be text, not {_kind(value)}")
             return ""
-        value = value.strip()
+        value = self.fill(value.strip(), line, f"{where}: '{key}'")
         if required and not value:
             self.add(line, f"{where}: '{key}' is empty")
         if len(value) > limit:
             self.add(line, f"{where}: '{key}' is {len(value)} characters; the limit is {limit}")
         self.plain(value, line, f"{where}: '{key}'")
         return value
+
+    def fill(self, value: str, line: int, where: str) -> str:
+        """``value`` with its ``{service}`` placeholders filled in; unknown ones are problems."""
+        filled, unknown = fill(value, self.services)
+        for name in unknown:
+            known = ", ".join(sorted(self.services)) or "none: add faq/services.yaml"
+            self.add(
+                line, f"{where} refers to '{{{name}}}', which services.yaml does not define (known: {known})"
+            )
+        return filled
 
     def plain(self, value: str, line: int, where: str) -> None:
         """Refuse HTML or Markdown where plain text is expected."""
@@ -479,6 +495,7 @@ def load_knowledge(faq_dir: Path, required_ids: Iterable[str] = ()) -> LoadResul
     vocabulary: Vocabulary | None = None
     smalltalk: list[SmallTalk] = []
 
+    parsed: list[tuple[str, LineDict]] = []
     for path in files:
         name = str(path)
         try:
@@ -493,11 +510,16 @@ def load_knowledge(faq_dir: Path, required_ids: Iterable[str] = ()) -> LoadResul
         problems.extend(yaml_problems)
         if yaml_problems:
             continue
-        checker = _FileChecker(name)
         if not isinstance(data, LineDict) or not any(key in data for key in TOP_LEVEL_KEYS):
-            checker.add(1, "the file must start with one of: " + ", ".join(f"{k}:" for k in TOP_LEVEL_KEYS))
-            problems.extend(checker.problems)
+            keys = ", ".join(f"{k}:" for k in TOP_LEVEL_KEYS)
+            problems.append(Problem(name, 1, "the file must start with one of: " + keys))
             continue
+        parsed.append((name, data))
+    # Services first: every other text may refer to them.
+    services = _check_services(faq_dir, parsed, problems)
+
+    for name, data in parsed:
+        checker = _FileChecker(name, services)
         for key in sorted(set(data) - {*TOP_LEVEL_KEYS, *WORD_LISTS}):
             checker.add(data.line_of(key), f"unknown top-level key '{key}'")
 
@@ -578,8 +600,51 @@ def load_knowledge(faq_dir: Path, required_ids: Iterable[str] = ()) -> LoadResul
         safety=safety,
         vocabulary=vocabulary or Vocabulary(),
         smalltalk=tuple(smalltalk),
+        services=services,
     )
     return LoadResult(knowledge, [], files)
+
+
+def _check_services(
+    faq_dir: Path, parsed: list[tuple[str, LineDict]], problems: list[Problem]
+) -> dict[str, str]:
+    """The one ``services:`` block: names to plain text, with the required names present."""
+    sites = [(name, data) for name, data in parsed if "services" in data]
+    services: dict[str, str] = {}
+    if not sites:
+        problems.append(
+            Problem(str(faq_dir), 0, "no file defines 'services:' (the emergency, urgent and crisis numbers)")
+        )
+        return services
+    name, data = sites[0]
+    for other, other_data in sites[1:]:
+        problems.append(
+            Problem(other, other_data.line_of("services"), f"'services' is already defined in {name}")
+        )
+    raw, line = data["services"], data.line_of("services")
+    if not isinstance(raw, LineDict):
+        problems.append(
+            Problem(name, line, "'services' must map a name to what to call, e.g. emergency_number: \"999\"")
+        )
+        return services
+    for key, value in raw.items():
+        key_line = raw.line_of(key)
+        if not SERVICE_NAME.match(key):
+            problems.append(Problem(name, key_line, f"services: '{key}' must be lower-case letters and _"))
+        elif not isinstance(value, (str, int)) or isinstance(value, bool) or not str(value).strip():
+            problems.append(
+                Problem(name, key_line, f"services: '{key}' must be text (put numbers in quotes)")
+            )
+        elif len(str(value)) > MAX_SERVICE_CHARS:
+            problems.append(
+                Problem(name, key_line, f"services: '{key}' is over {MAX_SERVICE_CHARS} characters")
+            )
+        else:
+            services[key] = str(value).strip()
+    for key in REQUIRED_SERVICES:
+        if key not in raw:
+            problems.append(Problem(name, line, f"services: '{key}' is missing"))
+    return services
 
 
 def required_topic_ids() -> tuple[str, ...]:

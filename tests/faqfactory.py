@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
 import textwrap
 from pathlib import Path
+
+#: Files every FAQ folder needs whose content these tests do not vary: copied from the shipped FAQ.
+SHIPPED_FAQ = Path(__file__).resolve().parent.parent / "faq"
+SHARED_FILES = ("services.yaml",)
 
 SAFETY = """\
 safety:
@@ -47,4 +52,6 @@ def write_faq(folder: Path, *entries: str, safety: str = SAFETY) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "basics.yaml").write_text("entries:\n" + "".join(entries), encoding="utf-8")
     (folder / "safety-text.yaml").write_text(safety, encoding="utf-8")
+    for name in SHARED_FILES:
+        shutil.copyfile(SHIPPED_FAQ / name, folder / name)
     return folder
