@@ -92,7 +92,12 @@ def test_install_keeps_a_backup_and_restore_puts_it_back(tmp_path: Path) -> None
     restore(folder, backup)
     assert (folder / "basics.yaml").read_bytes() == original
     assert latest_backup(folder) is None
-    assert sorted(p.name for p in folder.iterdir()) == [BACKUP_DIRNAME, "basics.yaml", "safety-text.yaml", "services.yaml"]
+    assert sorted(p.name for p in folder.iterdir()) == [
+        BACKUP_DIRNAME,
+        "basics.yaml",
+        "safety-text.yaml",
+        "services.yaml",
+    ]
 
 
 def test_rollback_goes_back_one_install_at_a_time(tmp_path: Path) -> None:
