@@ -18,7 +18,7 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process, utils
 
-from bot.evaluation import Report, evaluate, load_examples
+from bot.evaluation import Report, evaluate, evaluate_matcher, load_examples
 from bot.knowledge import Entry, KnowledgeBase, load_knowledge
 from bot.matching import Match, Matcher
 from bot.safety import detect_warning_signs
@@ -113,7 +113,7 @@ def main() -> None:
     for name, fn in [
         (
             "azabot matcher + warning signs, shipped FAQ",
-            lambda q: (detect_warning_signs(q), matcher.match(q)),
+            lambda q: (detect_warning_signs(q, matcher.knowledge.signs), matcher.match(q)),
         ),
         ("naive baseline, shipped FAQ", naive),
     ]:
@@ -139,7 +139,7 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|")
     for path in SETS:
         examples = load_examples(path)
-        print(row(f"{path.stem}: azabot", evaluate(examples, matcher.match)))
+        print(row(f"{path.stem}: azabot", evaluate_matcher(examples, matcher)))
         print(row(f"{path.stem}: naive baseline", evaluate(examples, naive, detect=lambda _: None)))
 
 

@@ -2,6 +2,8 @@
 
 Every reply is built here and every reply with medical content passes through :func:`_finish`,
 which appends the safety reminder: that is the one place it is added, so no path can skip it.
+A reply that leads with urgent advice (same-day, emergency or crisis) has that advice in the
+reminder's place: the signs are never listed twice in one reply.
 Renderers escape everything that came from YAML or from the user.
 """
 
@@ -9,11 +11,11 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot.knowledge import Entry, KnowledgeBase
 from bot.matching import FallbackReason, Match, Matcher
-from bot.safety import WarningSigns, detect_warning_signs
+from bot.safety import WarningSigns, detect_warning_signs, shows_distress
 
 TELEGRAM_LIMIT = 4096
 #: Button actions, kept short so callback data stays far below Telegram's 64 bytes.
@@ -51,6 +53,8 @@ class Reply:
     score: float = 0.0
     suggestions: tuple[str, ...] = ()
     urgent: bool = False
+    #: "crisis", "emergency" or "same-day" when the reply leads with urgent advice.
+    urgency: str | None = None
     medical: bool = True
     extra: dict[str, str] = field(default_factory=dict)
 
@@ -69,8 +73,16 @@ def _finish(
     buttons: Iterable[Button] = (),
     **details: object,
 ) -> Reply:
-    """Close a medical reply with the safety reminder (the only place it is added)."""
-    body = [*paragraphs, *_text_paragraphs(knowledge.safety.reminder)]
+    """Close a medical reply with the safety reminder (the only place it is added).
+
+    A reply with urgent advice keeps that advice in the reminder's place (``signs`` given).
+    """
+    signs = details.pop("signs", None)
+    if isinstance(signs, WarningSigns):
+        body = list(paragraphs)
+        details.update(urgent=True, urgency=signs.level)
+    else:
+        body = [*paragraphs, *_text_paragraphs(knowledge.safety.reminder)]
     return Reply(tuple(body), tuple(buttons), **details)  # type: ignore[arg-type]
 
 
@@ -85,13 +97,48 @@ def with_safety_reminder(
     return _finish(knowledge, paragraphs, buttons, decision=decision)
 
 
+#: The most careful tablet advice wins when a message has signs with different advice.
+_TABLET_ORDER = ("pause", "ask", "keep")
+
+
 def _urgent_paragraphs(knowledge: KnowledgeBase, signs: WarningSigns) -> list[Paragraph]:
-    safety = knowledge.safety
-    first = [_p(Span("⚠️ " + safety.emergency_advice.strip(), bold=True))] if signs.emergency else []
-    urgent = _text_paragraphs(safety.urgent_advice)
-    if urgent:
-        urgent[0] = _p(Span("⚠️ ", bold=True), *urgent[0])
-    return [*first, *urgent]
+    """The advice for the message's most urgent level, first, with what was recognised."""
+    book = knowledge.signs
+    advice = _text_paragraphs(book.advice[signs.level])
+    if advice:
+        advice[0] = _p(Span("⚠️ " + "".join(span.text for span in advice[0]), bold=True))
+    if signs.level == "crisis":
+        return advice  # a person in crisis gets the numbers and kindness, nothing else
+    labels = dict.fromkeys(sign.label for sign in signs.found if sign.level == signs.level)
+    advice.append(_p(f"(You mentioned: {', '.join(labels)}.)"))
+    if signs.level == "same-day":
+        wanted = {sign.tablets for sign in signs.found}
+        tablet = next((t for t in _TABLET_ORDER if t in wanted and t in book.tablets), None)
+        if tablet is not None:
+            advice.extend(_text_paragraphs(book.tablets[tablet]))
+    return advice
+
+
+def crisis_reply(knowledge: KnowledgeBase, signs: WarningSigns, *, score: float = 0.0) -> Reply:
+    """Only the crisis advice: no topic list, no "I can't answer", nothing to distract."""
+    return _finish(
+        knowledge, _urgent_paragraphs(knowledge, signs), decision="crisis", score=score, signs=signs
+    )
+
+
+def emergency_reply(knowledge: KnowledgeBase, signs: WarningSigns, match: Match) -> Reply:
+    """The emergency advice first; the matched topic and the warning signs one tap away."""
+    ids = [match.entry_id] if match.decision == "answer" and match.entry_id else list(match.suggestions[:1])
+    ids += [e.id for e in knowledge.entries if e.urgent and e.id not in ids]
+    buttons = [_entry_button(e) for i in ids if (e := knowledge.get(i))]
+    return _finish(
+        knowledge,
+        _urgent_paragraphs(knowledge, signs),
+        buttons,
+        decision="emergency",
+        score=match.score,
+        signs=signs,
+    )
 
 
 def entry_paragraphs(entry: Entry) -> list[Paragraph]:
@@ -139,7 +186,7 @@ def answer_reply(
         decision="answer",
         entry_id=entry.id,
         score=score,
-        urgent=signs is not None,
+        signs=signs,
     )
 
 
@@ -164,7 +211,7 @@ def suggest_reply(knowledge: KnowledgeBase, match: Match, signs: WarningSigns | 
         decision="suggest",
         score=match.score,
         suggestions=match.suggestions,
-        urgent=signs is not None,
+        signs=signs,
     )
 
 
@@ -189,7 +236,7 @@ def topics_reply(
     )
     paragraphs.append(_p("Choose a topic, or ask again in other words:"))
     buttons = [Button(name.capitalize(), f"{CATEGORY}{i}") for i, name in enumerate(knowledge.categories)]
-    return _finish(knowledge, paragraphs, buttons, decision=decision, score=score, urgent=signs is not None)
+    return _finish(knowledge, paragraphs, buttons, decision=decision, score=score, signs=signs)
 
 
 def category_reply(knowledge: KnowledgeBase, index: int) -> Reply:
@@ -221,19 +268,38 @@ def error_reply(knowledge: KnowledgeBase | None) -> Reply:
     return _finish(knowledge, [_p(text)], decision="error")
 
 
-#: Used only if the FAQ itself could not be loaded (the bot never starts without it otherwise).
+#: Used only if the FAQ itself could not be loaded (the bot never starts without it otherwise),
+#: so it can name no number from services.yaml: it names the kinds of help instead.
 FALLBACK_REMINDER = (
-    "Contact your doctor or specialist team the same day if you have a fever, sore throat, "
-    "mouth ulcers, unexplained bruising or bleeding, yellow skin or eyes, severe stomach pain, "
-    "or contact with chickenpox or shingles."
+    "Contact your doctor or specialist team the same day, or your local urgent care line if they "
+    "are closed, if you have a fever, chills or other signs of infection, a sore throat or mouth "
+    "ulcers, unexplained bruising or bleeding, yellow skin or eyes, dark urine, severe stomach "
+    "pain, or have been near someone with chickenpox or shingles."
 )
 
 
 def respond(matcher: Matcher, text: str) -> Reply:
     """The whole pipeline for a free-text message: warning signs first, then matching."""
     knowledge = matcher.knowledge
-    signs = detect_warning_signs(text)
+    signs = detect_warning_signs(text, knowledge.signs)
+    if signs is not None and signs.level == "crisis":
+        return crisis_reply(knowledge, signs)
     match = matcher.match(text)
+    if signs is not None and signs.level == "emergency":
+        return emergency_reply(knowledge, signs, match)
+    reply = _respond_to_match(knowledge, match, signs)
+    if knowledge.signs.distress_advice and shows_distress(text, knowledge.signs):
+        # Despair short of a crisis: the answer stays, with one line of support before it.
+        # Same-day advice still leads when there is any.
+        support = _p(Span(knowledge.signs.distress_advice.strip(), bold=True))
+        at = 1 if reply.urgent else 0
+        paragraphs = (*reply.paragraphs[:at], support, *reply.paragraphs[at:])
+        return replace(reply, paragraphs=paragraphs, extra={**reply.extra, "support": "yes"})
+    return reply
+
+
+def _respond_to_match(knowledge: KnowledgeBase, match: Match, signs: WarningSigns | None) -> Reply:
+    """The reply for what the matcher decided, with same-day advice first if there is any."""
     if match.decision == "smalltalk" and match.smalltalk is not None and signs is None:
         return Reply(
             tuple(_text_paragraphs(match.smalltalk.reply)),

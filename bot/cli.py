@@ -94,6 +94,7 @@ def _reply_json(question: str, reply: Reply) -> str:
             "score": round(reply.score, 1),
             "suggestions": list(reply.suggestions),
             "urgent": reply.urgent,
+            "urgency": reply.urgency,
             "reply": render_text(reply),
         },
         ensure_ascii=False,

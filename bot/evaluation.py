@@ -2,9 +2,13 @@
 
 The set is JSON Lines, one message a line::
 
-    {"text": "...", "set": "in_scope" | "out_of_scope" | "warning", "ids": [...], "urgent": bool}
+    {"text": "...", "set": "in_scope" | "out_of_scope" | "warning", "ids": [...], "urgent": bool,
+     "urgency": "crisis" | "emergency" | "same-day" | null}
 
-``ids`` lists every acceptable entry id (empty for out-of-scope messages).
+``ids`` lists every acceptable entry id (empty for out-of-scope messages). ``urgency`` (optional)
+is the level the message needs; older sets give only ``urgent``. A crisis is recalled only by
+crisis advice, an emergency by emergency or crisis advice (both lead with the emergency number),
+a same-day sign by any urgent advice. Other keys (``source``, ``note``...) are kept for people.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from pathlib import Path
 
 from bot.matching import Match, Matcher
 from bot.safety import WarningSigns, detect_warning_signs
+from bot.signs import LEVELS
 
 SETS = ("in_scope", "out_of_scope", "warning")
 
@@ -28,6 +33,7 @@ class Example:
     set: str
     ids: tuple[str, ...]
     urgent: bool
+    urgency: str | None = None
 
 
 @dataclass
@@ -42,9 +48,11 @@ class Report:
     urgent_recall: float
     false_alarms: float
     ordinary_alarms: float = 0.0  #: share of in-scope and out-of-scope messages flagged urgent
+    #: Per level the message needs: how many there were and how many got that advice.
+    levels: dict[str, dict[str, int]] = field(default_factory=dict)
     misses: list[str] = field(default_factory=list)
 
-    def as_dict(self) -> dict[str, float | dict[str, int]]:
+    def as_dict(self) -> dict[str, object]:
         """The figures without the misses (for JSON output and benchmarks)."""
         return {
             "counts": self.counts,
@@ -55,6 +63,7 @@ class Report:
             "urgent_recall": self.urgent_recall,
             "false_alarms": self.false_alarms,
             "ordinary_alarms": self.ordinary_alarms,
+            "levels": self.levels,
         }
 
     def summary_lines(self) -> list[str]:
@@ -70,6 +79,11 @@ class Report:
             f"urgent recall:                               {self.urgent_recall:.1%}",
             f"urgent false alarms (warning-sign set):      {self.false_alarms:.1%}",
             f"urgent flags on ordinary questions:          {self.ordinary_alarms:.1%}",
+            *(
+                f"  {level} recall: {row['recalled']}/{row['total']}"
+                f" ({_share(row['recalled'], row['total']):.1%})"
+                for level, row in self.levels.items()
+            ),
         ]
 
 
@@ -86,6 +100,7 @@ def load_examples(path: Path) -> list[Example]:
                 set=str(raw["set"]),
                 ids=tuple(raw.get("ids", ())),
                 urgent=bool(raw.get("urgent", False)),
+                urgency=_urgency(raw.get("urgency"), number),
             )
         except (json.JSONDecodeError, KeyError, TypeError) as exc:
             raise ValueError(f"{path}:{number}: not a valid example ({exc})") from None
@@ -95,6 +110,20 @@ def load_examples(path: Path) -> list[Example]:
     return examples
 
 
+def _urgency(value: object, line: int) -> str | None:
+    if value is None or value in LEVELS:
+        return value
+    raise ValueError(f"line {line}: 'urgency' must be one of {', '.join(LEVELS)} or null")
+
+
+#: Which advice recalls a message that needs each level.
+_RECALLED_BY: dict[str, set[str]] = {
+    "crisis": {"crisis"},
+    "emergency": {"emergency", "crisis"},
+    "same-day": set(LEVELS),
+}
+
+
 def _share(hits: int, total: int) -> float:
     return hits / total if total else 0.0
 
@@ -102,22 +131,31 @@ def _share(hits: int, total: int) -> float:
 def evaluate(
     examples: Iterable[Example],
     match: Callable[[str], Match],
-    detect: Callable[[str], WarningSigns | None] = detect_warning_signs,
+    detect: Callable[[str], WarningSigns | None],
 ) -> Report:
     """Run every example through ``match`` and ``detect`` and compute the figures."""
     counts = dict.fromkeys(SETS, 0)
     top1 = top3 = wrong = rejected = urgent_hits = urgent_total = alarms = calm_total = 0
     ordinary_flags = 0
     misses: list[str] = []
+    levels: dict[str, dict[str, int]] = {}
     for example in examples:
         counts[example.set] += 1
-        urgent = detect(example.text) is not None
+        found = detect(example.text)
+        urgent = found is not None
         if example.set == "warning":
             if example.urgent:
                 urgent_total += 1
-                urgent_hits += urgent
-                if not urgent:
-                    misses.append(f"urgent missed: {example.text}")
+                needed = example.urgency
+                recalled = found is not None and (needed is None or found.level in _RECALLED_BY[needed])
+                urgent_hits += recalled
+                if example.urgency is not None:
+                    row = levels.setdefault(example.urgency, {"total": 0, "recalled": 0})
+                    row["total"] += 1
+                    row["recalled"] += recalled
+                if not recalled:
+                    got = found.level if found else "nothing"
+                    misses.append(f"urgent missed ({example.urgency or 'urgent'}, got {got}): {example.text}")
             else:
                 calm_total += 1
                 alarms += urgent
@@ -160,10 +198,12 @@ def evaluate(
         urgent_recall=_share(urgent_hits, urgent_total),
         false_alarms=_share(alarms, calm_total),
         ordinary_alarms=_share(ordinary_flags, counts["in_scope"] + counts["out_of_scope"]),
+        levels={level: levels[level] for level in LEVELS if level in levels},
         misses=misses,
     )
 
 
 def evaluate_matcher(examples: Iterable[Example], matcher: Matcher) -> Report:
     """Evaluate the project's matcher and warning-sign detector."""
-    return evaluate(examples, matcher.match)
+    signs = matcher.knowledge.signs
+    return evaluate(examples, matcher.match, lambda text: detect_warning_signs(text, signs))

@@ -6,6 +6,7 @@ A YAML file's top-level key says what it holds:
 - ``safety:``    the warning-signs reminder and the urgent advice,
 - ``synonyms:``  patients' words and misspellings mapped to the FAQ's words (plus ``ignore:``),
 - ``smalltalk:`` friendly replies to greetings and thanks,
+- ``signs:``     the danger signs, their levels and advice (see :mod:`bot.signs`),
 - ``services:``  phone numbers and services (emergency, urgent line, crisis line), which any
   text refers to as ``{emergency_number}`` (see :mod:`bot.services`).
 
@@ -23,6 +24,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from bot.services import MAX_SERVICE_CHARS, REQUIRED_SERVICES, SERVICE_NAME, fill
+from bot.signs import SignBook, check_signs
 from bot.textnorm import fold
 from bot.yamlsource import LineDict, LineList, Problem, parse_yaml
 
@@ -57,9 +59,11 @@ ENTRY_FIELDS = {
 ENTRY_FLAGS = ("urgent", "needs_medicine", "overview")
 OPTIONAL_ENTRY_FIELDS = {"keywords", "related", "wins_when", *ENTRY_FLAGS}
 REQUIRED_ENTRY_FIELDS = ENTRY_FIELDS - OPTIONAL_ENTRY_FIELDS
-SAFETY_FIELDS = {"reminder", "urgent_advice", "emergency_advice"}
+SAFETY_FIELDS = {"reminder"}
 SMALLTALK_FIELDS = {"id", "patterns", "reply"}
-TOP_LEVEL_KEYS = ("entries", "safety", "synonyms", "smalltalk", "services")
+TOP_LEVEL_KEYS = ("entries", "safety", "synonyms", "smalltalk", "services", "signs")
+#: Blocks that stand beside ``signs:`` in the signs file.
+SIGN_BLOCKS = ("levels", "tablet_advice", "temperature", "distress")
 
 
 @dataclass(frozen=True)
@@ -99,11 +103,9 @@ class Entry:
 
 @dataclass(frozen=True)
 class SafetyText:
-    """The text that keeps replies safe; clinics adapt it (e.g. their own phone number)."""
+    """The reminder that closes every reply that has no urgent advice of its own."""
 
     reminder: str
-    urgent_advice: str
-    emergency_advice: str
 
 
 @dataclass(frozen=True)
@@ -157,6 +159,7 @@ class KnowledgeBase:
 
     entries: tuple[Entry, ...]
     safety: SafetyText
+    signs: SignBook
     vocabulary: Vocabulary
     smalltalk: tuple[SmallTalk, ...] = ()
     #: Service name -> what to call ("999", "NHS 111"...), from ``services.yaml``.
@@ -392,7 +395,7 @@ def _check_sources(checker: _FileChecker, raw: LineDict, where: str) -> list[Sou
 
 def _check_safety(checker: _FileChecker, raw: object, line: int) -> SafetyText | None:
     if not isinstance(raw, LineDict):
-        checker.add(line, "'safety' must be a block with reminder, urgent_advice, emergency_advice")
+        checker.add(line, "'safety' must be a block with the reminder")
         return None
     for key in sorted(set(raw) - SAFETY_FIELDS):
         checker.add(raw.line_of(key), f"safety: unknown field '{key}'")
@@ -493,6 +496,8 @@ def load_knowledge(faq_dir: Path, required_ids: Iterable[str] = ()) -> LoadResul
     safety: SafetyText | None = None
     safety_site: tuple[str, int] | None = None
     vocabulary: Vocabulary | None = None
+    signs: SignBook | None = None
+    signs_file: str | None = None
     smalltalk: list[SmallTalk] = []
 
     parsed: list[tuple[str, LineDict]] = []
@@ -520,7 +525,7 @@ def load_knowledge(faq_dir: Path, required_ids: Iterable[str] = ()) -> LoadResul
 
     for name, data in parsed:
         checker = _FileChecker(name, services)
-        for key in sorted(set(data) - {*TOP_LEVEL_KEYS, *WORD_LISTS}):
+        for key in sorted(set(data) - {*TOP_LEVEL_KEYS, *WORD_LISTS, *SIGN_BLOCKS}):
             checker.add(data.line_of(key), f"unknown top-level key '{key}'")
 
         if "entries" in data:
@@ -576,6 +581,12 @@ def load_knowledge(faq_dir: Path, required_ids: Iterable[str] = ()) -> LoadResul
                 checker.add(data.line_of("synonyms"), "'synonyms' is defined in two files")
             else:
                 vocabulary = _check_synonyms(checker, data)
+        if "signs" in data:
+            if signs_file is not None:
+                checker.add(data.line_of("signs"), f"'signs' is already defined in {signs_file}")
+            else:
+                signs_file = name
+                signs = check_signs(checker, data)
         if "smalltalk" in data:
             smalltalk.extend(_check_smalltalk(checker, data["smalltalk"], data.line_of("smalltalk")))
         problems.extend(checker.problems)
@@ -590,14 +601,19 @@ def load_knowledge(faq_dir: Path, required_ids: Iterable[str] = ()) -> LoadResul
             problems.append(Problem(str(faq_dir), 0, f"required entry '{entry_id}' is missing"))
     if safety is None and safety_site is None:
         problems.append(Problem(str(faq_dir), 0, "no file defines 'safety:' (the safety reminder)"))
+    if signs_file is None:
+        problems.append(
+            Problem(str(faq_dir), 0, "no file defines 'signs:' (the danger signs, faq/signs.yaml)")
+        )
     if not entries and not problems:
         problems.append(Problem(str(faq_dir), 0, "the FAQ has no entries"))
 
-    if problems or safety is None:
+    if problems or safety is None or signs is None:
         return LoadResult(None, sorted(set(problems)), files)
     knowledge = KnowledgeBase(
         entries=tuple(entries),
         safety=safety,
+        signs=signs,
         vocabulary=vocabulary or Vocabulary(),
         smalltalk=tuple(smalltalk),
         services=services,

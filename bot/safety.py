@@ -1,6 +1,8 @@
-"""Warning-sign detection: does a message describe a sign someone has *now*?
+"""Triage: does a message describe a danger sign someone has *now*, and how urgent is it?
 
-Runs on every message before matching. A sign (fever, bleeding, yellow eyes, contact with
+Runs on every message before matching. The signs themselves (their words, levels and advice) are
+clinical data in ``faq/signs.yaml`` (:mod:`bot.signs`); this module is the machinery that decides
+whether a mention is current. A sign (fever, bleeding, yellow eyes, contact with
 chickenpox...) counts only when the clause that mentions it is not negated ("no fever"), not
 hypothetical or general ("what if I get a fever?", "what symptoms should I look out for"), and not
 in the past ("had shingles years ago"). Someone else the writer cares for ("my son has a temp")
@@ -18,141 +20,14 @@ colour of cola", "gums keep bleeding"), because patients rarely use the textbook
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from bot.signs import RANK, Level, Sign, SignBook, Temperature
 from bot.textnorm import fold
 
-_W = r"(?:\w+ ){0,3}"  # up to three words in between
-_WHO = r"(?:my|his|her|their|our|the)"
-_BODY_FLUIDS = r"(?:pee|wee|urine|poo|poop|stool|stools|vomit|sick|spit|phlegm|mucus)"
-# Thermometer readings (whole degrees, folded text): in the fever range in Celsius and
-# Fahrenheit, and below it in either.
-_FEVER_C = r"(?:3[89]|40)"
-_FEVER_F = r"(?:10[0-4])"
-_BELOW_FEVER = r"(?:3[0-7]|9\d)"
-
-#: sign name -> pattern over folded text (lower case, no punctuation, single spaces).
-SIGN_PATTERNS: dict[str, str] = {
-    "fever": (
-        # A temperature word followed by a normal reading ("temp was 37.2") is not a fever.
-        r"\b(?:(?<!yellow )fever\w*|febrile|feverish|high temp\w*|"
-        rf"(?:a|the) temp\w*(?! \w+ {_BELOW_FEVER}\b)|"
-        rf"temp\w* (?:of|is|was|at|went up|keeps)(?! {_BELOW_FEVER}\b)|"
-        r"teeth (?:\w+ ){0,2}chattering|freezing (?:\w+ ){0,4}(?:boiling|roasting|sweating|burning)|"
-        r"(?:boiling|roasting) (?:\w+ ){0,4}freezing|"
-        rf"{_FEVER_C} (?:\d )?(?:c\b|degrees)|{_FEVER_F} (?:\d )?(?:f\b|degrees)|"
-        rf"{_FEVER_C} (?:\d )?(?:temp\w*|fever)|hot to (?:the )?touch|"
-        r"hot and (?:cold|shivery|sweaty|clammy)|burnin\w* up|(?:burning|boiling|roasting) hot|hot body|"
-        r"body (?:is |feels )?(?:so |really |very )?(?:hot|burning)|(?:night )?sweats|sweating|shiver\w*|"
-        r"shaking|chills?|rigou?rs|flu like|fluey|flu ish|(?:got|have|has|caught) (?:the )?flu\b|"
-        # Spanish, Portuguese, Polish, French: patients who write in their own language.
-        r"fiebre|febre|fi[eè]vre|gor[aą]czk\w*|escalofr[ií]o\w*|calafrio\w*|dreszcz\w*|frissons?)"
-    ),
-    "infection": (
-        r"\b(?:(?:got|have|has|with|caught|picked up|diagnosed with|developed) (?:a |an |the )?"
-        r"(?:\w+ )?(?:infection|uti|pneumonia|cellulitis|abscess|covid|coronavirus|tonsillitis)|"
-        r"(?:tested|testing) positive|infected|oozing|pus\b|cold sores?)"
-    ),
-    "sore throat": (
-        r"\b(?:sore throat|throat (?:pain|ache)|pain in (?:my |his |her )?throat|"
-        r"throats? (?:is |feels |really |so |very |a bit |absolutely |totally |proper |super )*"
-        r"(?:sore|raw|killin\w*|"
-        r"swollen|painful|on fire|hurts?)|throat (?:\w+ ){0,3}(?:razor|glass)|strep|hurts? to swallow|"
-        # "I can barely swallow" is the throat; "can barely swallow the tablets" is how to take them.
-        r"(?:barely|hardly) (?:able to )?swallow"
-        r"(?! (?:the |my |these |those |them|it|\w* ?(?:tablets?|pills?)))|"
-        r"painful to swallow|white (?:patches|spots) (?:\w+ ){0,4}(?:throat|tonsils?)|"
-        r"(?:throat|tonsils?) (?:\w+ ){0,4}white (?:patches|spots)|(?:dolor|dor) de garganta|"
-        r"b[oó]l gard[lł]a|mal (?:de|[aà] la) gorge)"
-    ),
-    "mouth ulcers": (
-        rf"\b(?:mouth ulcers?|ulcers? (?:in|on|inside) {_WHO}? ?(?:mouth|tongue|gums?|lips?|cheeks?)|"
-        rf"mouth (?:is )?(?:full of )?sores|sores? (?:in|on) {_WHO}? ?(?:mouth|tongue)|canker sores?|"
-        r"(?:mouth|tongue|gums?) (?:\w+ ){0,3}(?:ulcers?|sores))"
-    ),
-    "bruising": r"\b(?:bruis\w*)",
-    "bleeding": (
-        rf"\b(?:bleed\w*|bled|blood (?:in|when|on) {_WHO}? ?{_BODY_FLUIDS}|"
-        rf"bloody (?:{_BODY_FLUIDS}|nose|diarrhoea|diarrhea)|black (?:\w+ ){{0,2}}(?:poo|poop|stools?)|"
-        r"(?:poo|poop|stools?) (?:\w+ ){0,3}black|"
-        r"tarry|nose ?bleeds?|coughing (?:up )?blood|"
-        # Someone's own period, not "do periods get heavier on it?".
-        r"(?:my|her|their) periods? (?:\w+ ){0,3}(?:heavier|(?:wont|will not|doesnt|does not|not) stop\w*)|"
-        r"(?:having|getting|got|get) (?:\w+ )?heavier periods?|"
-        r"(?:pink|red) (?:pee|wee|urine)|"
-        r"(?:pee|wee|urine) (?:is |looks )?(?:pink|red))"
-    ),
-    "red or purple spots": (
-        r"\b(?:petechia\w*|purpura|(?:tiny|small|little|pin ?point|pinprick|pin prick) (?:\w+ ){0,2}"
-        r"(?:spots|dots|marks|specks)|(?:red|purple|dark) (?:spots|dots|specks|pin ?pricks)|"
-        r"purple (?:blotch\w*|patch\w*|marks?)|"
-        # The glass test: a rash that does not fade when pressed.
-        r"(?:spots|rash|marks|dots) (?:\w+ ){0,5}(?:dont|doesnt|wont|do not|does not|will not) fade)"
-    ),
-    "yellow skin or eyes": (
-        rf"\b(?:jaundice\w*|yellow\w* (?:skin|eyes?|tinge|colou?r|whites)|"
-        rf"(?:skin|eyes?|whites of {_WHO} eyes) (?:\w+ ){{0,4}}yellow\w*|"
-        r"(?:look\w*|gone|turned|turning|going|went) (?:a bit |slightly |quite |really |very |so )?yellow|"
-        # "I'm yellow" is the person; "my wee is yellow" and "the tablets are yellow" are not.
-        r"\b(?:im|i am|hes|he is|shes|she is) (?:a bit |slightly |quite |really |so |very )?yellow\b|"
-        r"icter[ií]cia|jaunisse|[żz][oó][łl]taczk\w*|(?:ojos|olhos|piel|pele) amar[ei]l\w*)"
-    ),
-    "dark urine": (
-        r"\b(?:dark (?:pee|wee|urine)|(?:pee|wee|urine) (?:\w+ ){0,4}(?:dark|brown|cola|coke|tea|"
-        r"orange)|colou?r of (?:cola|coke|tea|coffee)|(?:brown|cola colou?red) (?:pee|wee|urine)|"
-        r"(?:peeing|weeing|urinating) (?:\w+ ){0,2}(?:dark|brown|cola|orange))"
-    ),
-    "severe stomach pain": (
-        r"\b(?:(?:severe|bad|terrible|awful|excruciating|agonising|agonizing|unbearable|sharp|"
-        r"intense|horrible|worst|crippling|stabbing) (?:\w+ ){0,2}(?:stomach|abdominal|abdomen|"
-        r"belly|tummy|upper stomach) ?(?:pain|ache|cramps?|pains)|(?:stomach|abdominal|belly|tummy) "
-        r"(?:pain|ache)s? (?:\w+ ){0,3}(?:severe|unbearable|agony|excruciating|worse|back)|"
-        r"pain (?:\w+ ){0,8}(?:into|through to|going to|radiating to|spreading to) (?:my |the )?back|"
-        r"(?:really bad|severe|terrible|awful|agonising|agonizing|excruciating) pain (?:\w+ ){0,5}"
-        r"(?:stomach|tummy|belly|abdomen)|"
-        r"(?:stomach|abdominal|belly|tummy) (?:pain|ache)s? (?:\w+ ){0,3}(?:[7-9]|10) (?:out of )?10\b|"
-        r"(?:stomach|tummy|belly) (?:is |has been |keeps )?killing|doubled over|in agony)"
-    ),
-    "vomiting that won't stop": (
-        r"\b(?:(?:cant|cannot|can not|unable to|not able to) (?:stop (?:being sick|vomiting|"
-        r"throwing up)|keep (?:anything|food|water|fluids|drinks|it) down)|(?:vomit\w*|throwing up|"
-        r"being sick|been sick|puking) (?:\w+ ){0,4}(?:non ?stop|all (?:day|night|morning)|"
-        r"constantly|wont stop|for hours|every hour|since|times today|all the time|"
-        r"(?:[3-9]|\d\d|several|many|multiple) times)|"
-        r"keeps? (?:vomiting|throwing up|being sick|puking))"
-    ),
-    "breathlessness": (
-        # Out of breath after a run is normal; after the stairs it may be anaemia.
-        r"\b(?:breathless\w*|short(?:ness)? of breath|out of breath(?! after (?:\w+ ){0,2}(?:run|"
-        r"running|jog\w*|sprint\w*|workout|gym|training|exercise|exercising|football|\d+k|marathon|race))|"
-        r"(?:cant|cannot|struggling to|"
-        r"hard to|trouble|difficulty|difficult to|problems?) (?:catch (?:my|his|her) )?breath\w*|"
-        r"wheez\w*|tight chest|chest (?:is |feels )?tight|gasping)"
-    ),
-    "new lump": (
-        r"\b(?:lumps?|swollen (?:glands?|lymph nodes?|nodes?)|swelling (?:in|on) "
-        r"(?:my |his |her )?(?:neck|armpit|groin))\b"
-    ),
-    # "blister pack" is packaging, not skin.
-    "sudden rash": r"\b(?:rash\w*|hives|blister(?!s? packs?)\w*|(?:skin (?:is )?)?peeling)",
-    "chickenpox or shingles": r"\b(?:chicken ?pox|chickenpocks|shingles|varicella)",
-    "swollen face or trouble breathing": (
-        r"\b(?:(?:swollen|swelling|puffy|puffed up|swell\w*) (?:\w+ ){0,2}(?:face|lips?|tongue|"
-        r"throat|eyes?|mouth)|(?:face|lips?|tongue|throat) (?:\w+ ){0,2}(?:swollen|swelling|"
-        r"puff\w*|swell\w*)|anaphyla\w*|allergic reaction|cant breathe|cannot breathe|"
-        # A throat closing up is an airway sign, unlike a sore one.
-        r"can not breathe|throat (?:\w+ ){0,2}(?:tight|closing)|tight(?:ness in)? (?:my |his |her )?throat)"
-    ),
-}
-EMERGENCY_SIGNS = frozenset({"swollen face or trouble breathing"})
-FEVER_SIGN = "fever"
 #: Characters of a message checked: a sign described later than this in a 5,000-character
 #: message is a rare price for a bounded cost on every message.
 MAX_CHECKED_CHARS = 2000
-#: A sign only by contact: it does not count when the message says there was none.
-CONTACT_SIGN = "chickenpox or shingles"
-_COMPILED = {name: re.compile(pattern) for name, pattern in SIGN_PATTERNS.items()}
-
 # A negation shortly before the sign ("no fever", "dont have a sore throat", "never bruised").
 _NOT_WORDS = r"not|dont|doesnt|didnt|havent|hasnt|hadnt|isnt|arent|wasnt|never"
 _NEGATION = re.compile(
@@ -179,6 +54,9 @@ _HYPOTHETICAL = re.compile(
     r"(?:bruise|bleed|get|got|catch|have|had|"
     r"develop|turn)\w*|"
     r"whether|how common|commonly|are common|count as|^(?:is|are) (?:\w+ ){1,3}(?:common|rare)\b|counts as|"
+    r"(?:should i|do i need to|need i|do i) worry about|"
+    r"(?:is|isnt) (?:that|it|this) (?:common|normal|usual|rare)|"
+    r"(?:post|article|thread|story|video|programme|program) about|"
     r"(?:some|other|many) people (?:get|have|say)|"
     r"i(?:ve)? (?:read|heard)|every (?:winter|year)|each (?:winter|year)|"
     r"vaccin\w*|jabs?|boosters?|shingrix|zostavax|immune|immunity|sunscreen|sun cream|"
@@ -196,19 +74,83 @@ _PAST = re.compile(
     r"history of|previously|already had|"
     r"had it before|before i (?:even )?started|long time ago|ages ago|childhood|"
     r"had (?:chicken ?pox|shingles)|"
-    r"last month|last (?:winter|summer|spring|autumn|fall|christmas|easter)|"
+    r"last month|last (?:winter|summer|spring|autumn|fall|christmas|easter)|last time|"
+    r"in (?:19|20)\d\d|(?:\w+ed|bled|had|got) once|"
     r"back in (?:jan\w*|feb\w*|march|april|may|june|july|aug\w*|sep\w*|oct\w*|nov\w*|"
     r"dec\w*|the spring|the summer|the autumn|the winter|\d{4}))\b"
 )
-# Feeling hot or sweaty, when the thermometer gave a reading below the fever range and none in it
+# Words that bring a clause back to the present after a time word: "years ago, now I have a rash".
+_NOW = re.compile(
+    r"\b(?:now|today|tonight|this (?:morning|afternoon|evening|week)|currently|still|again|since)\b"
+)
+# Feeling hot or sweaty, when the thermometer gave a normal reading and none in the fever range
 # ("hot and sweaty but it's 32 degrees out and my thermometer says 36.8"). Chills still count.
 _HEAT_WORDS = re.compile(r"(?!.*(?:shiver|cold|chill))(?:hot|sweat|burnin|boiling|roasting|body)")
-_NORMAL_READING = re.compile(rf"\b(?:temp\w*|thermometer)(?: \w+){{0,3}} {_BELOW_FEVER}\b")
-_FEVER_READING = re.compile(rf"\b(?:{_FEVER_C} (?:\d\b|c\b|degrees)|{_FEVER_F}\b)")
-# "Is 37.2 a fever?": a reading below the fever range, asked about just before the word. It
-# needs a decimal or a unit: in "she is 35 with a fever", 35 is her age.
+# Readings are marked in the text before anything else (see :func:`_mark_readings`).
+HIGH, NORMAL, WEATHER = "hightemp", "normaltemp", "weathertemp"
 _FEVER_WORD = re.compile(r"(?:(?:a|the|high) )?(?:fever|temp|febrile)")
-_READING_BEFORE = re.compile(rf"\b(?:is|isnt|was) {_BELOW_FEVER} (?:\d|degrees|c|f)(?: \w+){{0,2}} $")
+# "Is 37.2 a fever?": a normal reading asked about just before the word.
+_READING_BEFORE = re.compile(rf"\b(?:is|isnt|was) {NORMAL}(?: \w+){{0,2}} $")
+# A number that may be a temperature, with its unit if any: "38.5", "101F", "39 degrees", "38,2°C".
+_NUMBER = re.compile(
+    r"(?<![\d.,])(\d{2,3})(?:[.,](\d{1,2}))?(?![\d.,]\d)\s*"
+    r"(°\s*[cf]?|º\s*[cf]?|degrees?(?:\s*(?:c|f|celsius|fahrenheit|centigrade)\b)?|"
+    r"celsius|fahrenheit|centigrade|c\b|f\b)?"
+)
+# Words just before a number that make it a thermometer reading ("temp 38", "thermometer says 38.2").
+_READING_CONTEXT = re.compile(
+    r"(?:temp\w*|thermometer|fever|febre|fiebre|reading|spiked?|spiking|running|ran|gor\w*czk\w*)"
+    r"[^.!?\n]{0,20}$"
+)
+# A blood test, weight or dose is not a temperature ("CRP 38.5", "38.5 kg", "100 mg").
+_NOT_A_READING_BEFORE = re.compile(r"(?:crp|alt|ast|esr|ggt|hb|wbc|neut\w*|plt|platelets|mcv|bmi|egfr)\W*$")
+_NOT_A_READING_AFTER = re.compile(
+    r"^\s*(?:kg|kilos?|lbs?|mg|ml|cm|mm|g\b|%|years?|yrs?|weeks?|months?|days?|mmol|u/l|iu|"
+    r"mins?|minutes|hours?|hrs?)"
+)
+# The weather, whatever the unit: "it's 38 degrees outside".
+_WEATHER_AFTER = re.compile(
+    r"^\W*(?:out\b|outside|in the shade|here|today in|in (?:the )?(?:sun|garden|car)|heat|"
+    r"in [a-z]+ (?:this|today|at|last|right now))"
+)
+
+
+def _reading(value: float, unit: str) -> float | None:
+    """The reading in degrees Celsius, or None when it cannot be a body temperature."""
+    if unit.endswith(("f", "fahrenheit")) or 90 <= value <= 110:
+        value = (value - 32) * 5 / 9
+    return value if 34 <= value <= 43 else None
+
+
+def _mark_readings(text: str, thresholds: Temperature) -> str:
+    """``text`` (case-folded) with each thermometer reading replaced by a high or normal marker.
+
+    A number counts when a unit follows it, a temperature word comes shortly before it, or it is
+    a decimal in the body's range ("38.6 this evening"). In-between readings stay numbers.
+    """
+
+    def mark(match: re.Match[str]) -> str:
+        whole, decimals, unit = match.group(1), match.group(2), (match.group(3) or "").replace(" ", "")
+        before, after = text[: match.start()], text[match.end() :]
+        if _WEATHER_AFTER.match(after):
+            return f" {WEATHER} "  # a hot day explains feeling hot, as a normal reading does
+        if _NOT_A_READING_BEFORE.search(before):
+            return match.group(0)
+        if not unit and _NOT_A_READING_AFTER.match(after):
+            return match.group(0)
+        celsius = _reading(float(f"{whole}.{decimals or 0}"), unit)
+        if celsius is None:
+            return match.group(0)
+        # A decimal in the body's range is a reading on its own ("37.1 so fine", "38.6 tonight").
+        if not (unit or decimals or _READING_CONTEXT.search(before)):
+            return match.group(0)
+        if celsius >= thresholds.fever_from:
+            return f" {HIGH} "
+        return f" {NORMAL} " if celsius <= thresholds.normal_up_to else match.group(0)
+
+    return _NUMBER.sub(mark, text)
+
+
 # A fever brought down by these is still a fever: "it's back to normal now" does not end it.
 _FEVER_MEDICINE = re.compile(
     r"\b(?:paracetamol|calpol|ibuprofen|nurofen|tylenol|acetaminophen|advil|lemsip|panadol)\b"
@@ -222,26 +164,12 @@ _RESOLVED = re.compile(
     r"stopped (?:by itself|on its own|after|quickly|straight away|in|within)|"
     r"(?:clear|normal|pale) again|"
     r"(?:like|as) normal|(?:all|shes|hes|im|theyre|is|are|am) fine now|resolved|"
+    r"(?:feel|feels|feeling|felt) (?:fine|normal|ok|okay|better) (?:now|today|again|after|afterwards)|"
+    r"(?:it|its|they|bleeding|that|which) (?:has |had )?stopped\b(?! (?:working|taking))|"
     r"(?:is|was|its|were) (?:a |an |just |only )?(?:harmless|benign))\b"
 )
 # "Hasn't stopped after 20 minutes", "still not back to normal": not over at all.
 _NOT_OVER = re.compile(rf"\b(?:{_NOT_WORDS}|wont|cant|yet to)(?: \w+)? $")
-# A sign with an everyday cause the writer names: bruises from a fall are not "unexplained
-# bruising"; "bruise from the slightest knock" still is.
-_EXPLAINED_BY = {
-    "bruising": re.compile(
-        r"\b(?:fell|falling|fallen|fall|tripped|crash\w*|accident|injur\w*|walked into|banged|"
-        r"(?:rugby|football|hockey|netball) (?:match|game|tackle|training)|clumsy|knocked|bumped|"
-        # "bruised my shin on the coffee table": a bump the writer remembers.
-        r"(?:on|against|into) (?:the|a|our) (?:\w+ )?(?:table|door|desk|bed|chair|step|stairs|corner|"
-        r"cupboard|car|wall|counter|worktop))\b"
-    ),
-    # "One ulcer from biting my cheek": a sore the writer knows the cause of.
-    "mouth ulcers": re.compile(
-        r"\b(?:(?:bit|biting|bitten) (?:my |his |her |their )?(?:cheek|tongue|lip)s?|"
-        r"(?:burnt|burned|scalded) (?:my |his |her |their )?(?:mouth|tongue)|braces?)\b"
-    ),
-}
 # The message asks ahead of time ("should I worry about bruising? none yet, just asking"): its
 # questions about a sign are not reports of one. A statement beside it still is ("gums bleeding
 # since yesterday, no other symptoms yet").
@@ -308,12 +236,6 @@ _OTHER_TIMES = re.compile(
     rf"(?:{_OURS}|it|them|my tablets?|the tablets?|treatment)|"
     r"(?:started|put) (?:me|him|her|them|us) on \w+(?: for \w+)?)\b(?: \w+){0,3}"
 )
-# A reading like "39.2" in the fever range is a temperature, unless a unit or a blood test says
-# otherwise ("38.5 kg", "CRP 38.5"); it is marked so the fever pattern sees "39 2 degrees".
-_TEMPERATURE_READING = re.compile(
-    rf"(?<!crp )(?<!alt )(?<!ast )(?<!esr )(?<!ggt )\b({_FEVER_C})\.(\d)\b"
-    r"(?! ?(?:kg|kilos?|lbs?|mg|ml|cm|mm|g\b|%|years?|yrs?|weeks?|mmol|u/l|iu))"
-)
 # A full stop ends a clause, except inside a number ("a temp of 38.2").
 _CLAUSES = re.compile(r"(?:[!?;\n]|\.(?!\d))+|\bbut\b|\bhowever\b|\balthough\b|\bthough\b")
 # Inside a clause, commas and dashes separate parts (not brackets: "my friend (not on any meds)
@@ -333,20 +255,29 @@ _LIST_LEAD = re.compile(r"^(?:like|such as|eg|e g|for example|especially|includi
 
 @dataclass(frozen=True)
 class WarningSigns:
-    """The warning signs found in a message; ``emergency`` means call an ambulance."""
+    """The danger signs found in a message, most urgent first."""
 
-    signs: tuple[str, ...]
+    found: tuple[Sign, ...]
+
+    @property
+    def signs(self) -> tuple[str, ...]:
+        """The signs' labels, for replies and the command line."""
+        return tuple(dict.fromkeys(sign.label for sign in self.found))
+
+    @property
+    def level(self) -> Level:
+        """The most urgent level among the signs: what the reply leads with."""
+        return self.found[0].level
 
     @property
     def emergency(self) -> bool:
-        """True for a possible severe allergic reaction or trouble breathing."""
-        return any(sign in EMERGENCY_SIGNS for sign in self.signs)
+        """True when an ambulance should be called (an emergency sign, or a crisis)."""
+        return self.level in ("emergency", "crisis")
 
 
 def _clauses(text: str) -> list[list[str]]:
     """The message's clauses, each as its parts (folded), continuing parts joined to the last."""
     # Split before folding so sentence punctuation still separates clauses.
-    text = _TEMPERATURE_READING.sub(r"\1 \2 degrees", text.casefold())
     clauses: list[list[str]] = []
     for clause in _CLAUSES.split(text):
         pieces = [folded for piece in _PARTS.split(clause) if (folded := fold(piece))]
@@ -381,8 +312,17 @@ def _someone_elses(before: str, part: str) -> bool:
     return not _WRITER.search(rest)
 
 
+# A question about mood as a side effect ("can aza cause suicidal thoughts?", "is depression a
+# side effect"): crisis words there are a topic, not the writer's state. Narrower than
+# _HYPOTHETICAL, whose "if" and "would" are how people in crisis talk ("better off if I wasn't here").
+_ASKS_ABOUT_MOOD = re.compile(
+    r"\b(?:cause[sd]?|causing|side effects?|linked to|link between|make (?:you|people)|"
+    r"reported|leaflet|risk of|warning about|signs of|(?:some|other|many) people)\b"
+)
+
+
 def _sign_is_current(
-    name: str,
+    sign: Sign,
     part: str,
     hit: re.Match[str],
     clause: str,
@@ -395,72 +335,114 @@ def _sign_is_current(
 
     ``writer_alone_on_it``: the message says the writer takes the medicine and nobody else does.
     ``fever_reading``, ``normal_reading``: it gives a thermometer reading in the fever range, or
-    one below it.
+    a normal one.
     """
     before = part[: hit.start()]
-    if name == FEVER_SIGN and not fever_reading:
+    if _NEGATION.search(before) or _ANIMAL.search(before):
+        return False
+    # The cause may come in an earlier part: "bruised my shin on the table, it's just a bruise".
+    told = clause[: clause.find(part) + len(part)]
+    for cause in sign.unless:
+        if any(not _NEGATION.search(told[: c.start()]) for c in cause.finditer(told)):
+            return False  # "havent banged into anything" names no cause
+    if _PAST.search(_OTHER_TIMES.sub("", part)):
+        return False
+    # A time word earlier in the clause covers a part that names no time of its own: "had a bad
+    # reaction last year, face swelled up and I went to A&E" is all last year.
+    earlier = clause[: clause.find(part)]
+    if earlier and _PAST.search(_OTHER_TIMES.sub("", earlier)) and not _NOW.search(part):
+        return False
+    if sign.level == "crisis":
+        # Crisis words are not read through the wider hypothetical rules: see _ASKS_ABOUT_MOOD.
+        return not _ASKS_ABOUT_MOOD.search(part)
+    if sign.context == "temperature" and not fever_reading:
         if normal_reading and _HEAT_WORDS.match(hit.group()):
             return False  # "hot and sweaty, but it's 32 degrees out and my thermometer says 36.8"
         if _FEVER_WORD.match(hit.group()) and _READING_BEFORE.search(before):
             return False  # "is 37.2 a fever?" asks about a normal reading
-    if _NEGATION.search(before) or _ANIMAL.search(before):
-        return False
-    if writer_alone_on_it and name != CONTACT_SIGN and _someone_elses(before, part):
+    someone_elses = sign.level == "same-day" and writer_alone_on_it and sign.context != "contact"
+    if someone_elses and _someone_elses(before, part):
         return False  # "my partner has a sore throat, I'm on aza": the partner's sign
     if _AS_A_WARNING.search(part) and not _SOMEONE.search(part):
         return False  # "dark urine a warning sign on aza?" names the sign as a topic
-    cause = _EXPLAINED_BY.get(name)
-    # The cause may come in an earlier part: "bruised my shin on the table, it's just a bruise".
-    told = clause[: clause.find(part) + len(part)]
-    if cause is not None and any(not _NEGATION.search(told[: c.start()]) for c in cause.finditer(told)):
-        return False  # "havent banged into anything" names no cause
     # Contact is a question about the whole clause: "my niece has chickenpox, can I go if she's
     # better by then" asks about contact to come.
-    if _HYPOTHETICAL.search(clause if name == CONTACT_SIGN else part):
-        return False
-    return not _PAST.search(_OTHER_TIMES.sub("", part))
+    return not _HYPOTHETICAL.search(clause if sign.context == "contact" else part)
 
 
-def detect_warning_signs(text: str) -> WarningSigns | None:
-    """The warning signs described as happening now in ``text``, or None."""
-    text = text[:MAX_CHECKED_CHARS]
+def detect_warning_signs(text: str, book: SignBook) -> WarningSigns | None:
+    """The danger signs of ``book`` described as happening now in ``text``, or None."""
+    text = _mark_readings(text[:MAX_CHECKED_CHARS].casefold(), book.temperature)
     folded = fold(text)
-    found: list[str] = []
+    found: dict[str, Sign] = {}
     no_contact = bool(_NO_CONTACT.search(folded))
     ahead_of_time = bool(_AHEAD_OF_TIME.search(folded))
     writer_alone_on_it = bool(_WRITER_ON_IT.search(folded)) and not _OTHER_ON_IT.search(folded)
     fever_masked = bool(_FEVER_MEDICINE.search(folded))
-    fever_reading = bool(_FEVER_READING.search(folded))
-    normal_reading = bool(_NORMAL_READING.search(folded))
+    fever_reading = HIGH in folded
+    normal_reading = NORMAL in folded or WEATHER in folded
+    # The sign needs another word somewhere in the message ("black stools" and "dizzy").
+    present = [s for s in book.signs if not s.also or any(p.search(folded) for p in s.also)]
     clauses = _clauses(text)
     for index, parts in enumerate(clauses):
         clause = " ".join(parts)
         later = clauses[index + 1] if index + 1 < len(clauses) else []
         after = " ".join(later)
-        if _NOT_ON_ANY.search(clause) or (ahead_of_time and _ASKS.search(clause)):
+        if ahead_of_time and _ASKS.search(clause):
             continue
-        if _NOT_ON_ANY.search(after) and not _FIRST_PERSON.search(clause):
-            continue
-        # Over by now: "fever and aches, she's fine now", or "...but it went away" after it, or
-        # "...but I'd barely drunk anything, it's back to pale now".
-        resolved = _says_over(clause) or any(_POINTS_BACK.match(p) and _says_over(p) for p in later)
-        if resolved and not fever_masked:
-            continue
-        for name, pattern in _COMPILED.items():
-            if name in found or (no_contact and name == CONTACT_SIGN) or (resolved and name != FEVER_SIGN):
-                continue
-            if any(
-                _sign_is_current(
-                    name,
-                    part,
-                    hit,
-                    clause,
-                    writer_alone_on_it=writer_alone_on_it,
-                    fever_reading=fever_reading,
-                    normal_reading=normal_reading,
-                )
-                for part in parts
-                for hit in pattern.finditer(part)
-            ):
-                found.append(name)
-    return WarningSigns(tuple(found)) if found else None
+        # Someone who does not take it: their same-day signs are not the medicine's warning signs.
+        not_on_it = bool(_NOT_ON_ANY.search(clause)) or (
+            bool(_NOT_ON_ANY.search(after)) and not _FIRST_PERSON.search(clause)
+        )
+        later_says_over = any(_POINTS_BACK.match(p) and _says_over(p) for p in later)
+        for number, part in enumerate(parts):
+            # Over by now: "fever and aches, she's fine now", or "...but it went away" after it,
+            # or "...but I'd barely drunk anything, it's back to pale now". Each part on its own:
+            # "a nosebleed that stopped after 10 mins, and random bruises" still has the bruises.
+            following = parts[number + 1] if number + 1 < len(parts) else None
+            over = _says_over(part) or (
+                _POINTS_BACK.match(following) and _says_over(following)
+                if following is not None
+                else later_says_over
+            )
+            for sign in present:
+                if sign.id in found or (no_contact and sign.context == "contact"):
+                    continue
+                # A fever brought down by paracetamol is still a fever.
+                if sign.level == "same-day" and (
+                    not_on_it or (over and (not fever_masked or sign.context != "temperature"))
+                ):
+                    continue
+                if any(
+                    _sign_is_current(
+                        sign,
+                        part,
+                        hit,
+                        clause,
+                        writer_alone_on_it=writer_alone_on_it,
+                        fever_reading=fever_reading,
+                        normal_reading=normal_reading,
+                    )
+                    for pattern in sign.patterns
+                    for hit in pattern.finditer(part)
+                ):
+                    # An emergency that is over ("fainted this morning, fine now") still needs a
+                    # doctor today: it is kept at the same-day level.
+                    found[sign.id] = (
+                        replace(sign, level="same-day") if over and sign.level == "emergency" else sign
+                    )
+    if not found:
+        return None
+    return WarningSigns(tuple(sorted(found.values(), key=lambda s: -RANK[s.level])))
+
+
+def shows_distress(text: str, book: SignBook) -> bool:
+    """Whether ``text`` speaks of despair ("I can't cope any more") that is not negated or asked about."""
+    for clause in _clauses(text[:MAX_CHECKED_CHARS].casefold()):
+        for part in clause:
+            for pattern in book.distress:
+                for hit in pattern.finditer(part):
+                    before = part[: hit.start()]
+                    if not (_NEGATION.search(before) or _ASKS_ABOUT_MOOD.search(part) or _PAST.search(part)):
+                        return True
+    return False

@@ -8,13 +8,11 @@ from pathlib import Path
 
 #: Files every FAQ folder needs whose content these tests do not vary: copied from the shipped FAQ.
 SHIPPED_FAQ = Path(__file__).resolve().parent.parent / "faq"
-SHARED_FILES = ("services.yaml",)
+SHARED_FILES = ("services.yaml", "signs.yaml")
 
 SAFETY = """\
 safety:
   reminder: Contact your team if you have a fever, sore throat or unexplained bruising.
-  urgent_advice: This can be a warning sign. Contact your doctor now.
-  emergency_advice: Call 999 if you cannot breathe.
 """
 
 

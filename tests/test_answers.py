@@ -45,12 +45,21 @@ def every_kind_of_reply() -> dict[str, Reply]:
     }
 
 
-@pytest.mark.parametrize("kind", list(every_kind_of_reply()))
+@pytest.mark.parametrize("kind", [k for k in every_kind_of_reply() if k != "urgent"])
 def test_every_medical_reply_ends_with_the_safety_reminder(kind: str) -> None:
     reply = every_kind_of_reply()[kind]
     assert reply.medical
     assert render_text(reply, numbered_buttons=False).endswith(reminder_tail())
     assert render_html(reply)[-1].endswith(reminder_tail())
+
+
+def test_an_urgent_reply_has_its_advice_in_place_of_the_reminder_never_both() -> None:
+    reply = every_kind_of_reply()["urgent"]
+    text = render_text(reply, numbered_buttons=False)
+    reminder_signs = shipped_knowledge().safety.reminder.strip().split("\n\n")[0]
+    assert reply.medical and reply.urgency == "same-day"
+    assert text.startswith("⚠️") and "Contact your doctor or specialist team today" in text
+    assert reminder_signs not in text
 
 
 def test_urgent_advice_comes_first() -> None:

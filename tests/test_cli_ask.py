@@ -9,7 +9,7 @@ import pytest
 
 from bot.cli import main
 
-KEYS = {"question", "decision", "id", "score", "suggestions", "urgent", "reply"}
+KEYS = {"question", "decision", "id", "score", "suggestions", "urgent", "urgency", "reply"}
 
 
 def test_ask_prints_the_plain_text_reply(capsys: pytest.CaptureFixture[str]) -> None:
@@ -22,8 +22,29 @@ def test_ask_json_prints_one_object_with_the_documented_keys(capsys: pytest.Capt
     assert main(["ask", "--json", "can i drink on imuran?"]) == 0
     result = json.loads(capsys.readouterr().out)
     assert set(result) == KEYS
-    assert (result["decision"], result["id"], result["urgent"]) == ("answer", "alcohol", False)
+    assert (result["decision"], result["id"], result["urgent"], result["urgency"]) == (
+        "answer",
+        "alcohol",
+        False,
+        None,
+    )
     assert 0 <= result["score"] <= 100
+
+
+@pytest.mark.parametrize(
+    ("question", "urgency"),
+    [
+        ("I can't go on, I want to end my life", "crisis"),
+        ("my dad has collapsed and isn't responding", "emergency"),
+        ("temp 38.4 and shivery since this morning", "same-day"),
+    ],
+)
+def test_ask_json_gives_the_urgency_level_beside_urgent(
+    capsys: pytest.CaptureFixture[str], question: str, urgency: str
+) -> None:
+    assert main(["ask", "--json", question]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert (result["urgent"], result["urgency"]) == (True, urgency)
 
 
 def test_ask_json_reads_stdin_and_answers_each_line_in_order(

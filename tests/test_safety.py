@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from bot.safety import detect_warning_signs
+from bot.safety import WarningSigns
+from bot.safety import detect_warning_signs as detect
+from tests.shipped import shipped_knowledge
+
+
+def detect_warning_signs(text: str) -> WarningSigns | None:
+    """The shipped signs file's verdict on ``text``."""
+    return detect(text, shipped_knowledge().signs)
 
 
 @pytest.mark.parametrize(
@@ -141,8 +148,8 @@ def test_someone_not_on_any_other_medicine_still_gets_urgent_advice() -> None:
         ("my throat feels like broken glass", "sore throat"),
         ("there are white patches on my tonsils", "sore throat"),
         ("tummy pain is 8 out of 10 tonight", "severe stomach pain"),
-        ("i've been sick several times this morning", "vomiting that won't stop"),
-        ("a lump in my groin that wasn't there last year", "new lump"),
+        ("i've been sick several times this morning", "vomiting or diarrhoea that won't stop"),
+        ("a lump in my groin that wasn't there last year", "a new lump"),
         ("stomach pain is 9/10, started imuran last month", "severe stomach pain"),
         ("sore throat since last week", "sore throat"),
         ("spent the day with my nephew who has chickenpox, haven't seen my gp yet", "chickenpox or shingles"),
