@@ -95,7 +95,8 @@ def main() -> None:
         print(f"| {path.stem}: azabot | {figures(examples, ours)} |")
         print(f"| {path.stem}: keyword baseline | {figures(examples, naive)} |")
     print(
-        "\n| set | crisis messages shown the crisis line (advice or distress line) | look-alikes given the distress line |"
+        "\n| set | crisis messages shown the crisis line (advice or distress line) "
+        "| look-alikes given the distress line |"
     )
     print("|---|---|---|")
     for path in REAL_SETS:

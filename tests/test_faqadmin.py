@@ -97,6 +97,7 @@ def test_install_keeps_a_backup_and_restore_puts_it_back(tmp_path: Path) -> None
         "basics.yaml",
         "safety-text.yaml",
         "services.yaml",
+        "signs.yaml",
     ]
 
 

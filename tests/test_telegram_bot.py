@@ -191,8 +191,27 @@ async def test_fallback_offers_the_topic_browser(server: FakeTelegram, app: Any)
 async def test_urgent_message_gets_urgent_advice_first(server: FakeTelegram, app: Any) -> None:
     [reply] = await say(server, "I have a high fever and a bad sore throat since yesterday")
     text = text_of(reply)
-    assert text.startswith("⚠️")
-    assert text.endswith(reminder_end(app))
+    assert text.startswith("⚠️ What you describe can be a warning sign")
+    assert "Tablets:" in text
+    assert reminder_end(app) not in text  # the advice takes the reminder's place, never both
+
+
+async def test_crisis_message_gets_the_crisis_line_first_and_nothing_else(
+    server: FakeTelegram, app: Any
+) -> None:
+    [reply] = await say(server, "i cant do this anymore, i want to end my life tonight")
+    first_line = text_of(reply).split("\n")[0]
+    services = state(app).knowledge.services
+    assert services["emergency_number"] in first_line and services["crisis_line"] in first_line
+    assert buttons(reply) == []
+    assert "can't answer" not in text_of(reply)
+
+
+async def test_emergency_message_gets_the_emergency_number_first(server: FakeTelegram, app: Any) -> None:
+    [reply] = await say(server, "my dad has collapsed and we cant wake him")
+    number = state(app).knowledge.services["emergency_number"]
+    assert text_of(reply).startswith(f"⚠️ Call {number} now")
+    assert "warning-signs" in [b["callback_data"].removeprefix("e:") for b in buttons(reply)]
 
 
 async def test_user_html_is_escaped_and_accepted(server: FakeTelegram, app: Any) -> None:

@@ -110,3 +110,19 @@ async def test_run_refuses_to_start_with_an_invalid_faq(server: FakeTelegram, tm
     assert "will not start" in text
     assert TOKEN not in text
     assert server.calls_to("getUpdates") == []
+
+
+@pytest.mark.parametrize(
+    ("message", "first_words"),
+    [
+        ("i want to kill myself", "⚠️ Call 999 now if you might act"),
+        ("my baby is floppy and wont wake", "⚠️ Call 999 now"),
+    ],
+)
+def test_chat_leads_crisis_and_emergency_replies_with_the_number(
+    matcher: Matcher, message: str, first_words: str
+) -> None:
+    out = io.StringIO()
+    chat_loop(matcher.knowledge, matcher, iter([f"{message}\n"]), out)
+    reply = out.getvalue().split("you> ", 1)[1]
+    assert reply.startswith(first_words)

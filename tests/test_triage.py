@@ -166,3 +166,17 @@ def test_chickenpox_contact_says_keep_taking_the_tablets() -> None:
 def test_an_urgent_reply_never_opens_with_uncertainty() -> None:
     for text in ("vomiting blood", "temp 39", "i want to die"):
         assert not render_text(respond(shipped_matcher(), text)).startswith("I'm not completely sure")
+
+
+def test_despair_short_of_a_crisis_keeps_the_answer_with_one_line_of_support() -> None:
+    reply = respond(
+        shipped_matcher(), "I can't cope anymore with the sickness on imuran, what helps with nausea?"
+    )
+    support = shipped_knowledge().signs.distress_advice.strip()
+    assert reply.urgency is None and reply.entry_id == "nausea"
+    assert render_text(reply).startswith(support)
+
+
+def test_no_support_line_without_despair() -> None:
+    reply = respond(shipped_matcher(), "what helps with nausea on imuran?")
+    assert shipped_knowledge().signs.distress_advice.strip() not in render_text(reply)
