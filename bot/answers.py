@@ -97,6 +97,7 @@ def _urgent_paragraphs(knowledge: KnowledgeBase, signs: WarningSigns) -> list[Pa
 def entry_paragraphs(entry: Entry) -> list[Paragraph]:
     """An entry's title, answer, sources and reviewed date."""
     sources: list[Span] = [Span("Sources: ", bold=True)]
+    review = entry.review
     for index, source in enumerate(entry.sources):
         if index:
             sources.append(Span("; "))
@@ -105,7 +106,7 @@ def entry_paragraphs(entry: Entry) -> list[Paragraph]:
         _p(Span(entry.question, bold=True)),
         *_text_paragraphs(entry.answer),
         tuple(sources),
-        _p(f"Reviewed {entry.reviewed.isoformat()}."),
+        _p(f"Reviewed {review.reviewed} by {review.reviewed_by}; next review due {review.next_review}."),
     ]
 
 

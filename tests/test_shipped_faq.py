@@ -20,6 +20,13 @@ def test_every_entry_has_sources_a_review_date_and_enough_phrasings() -> None:
         assert len(entry.phrasings) >= 4, entry.id
 
 
+def test_every_entry_says_who_reviewed_it_and_is_due_again_within_a_year() -> None:
+    for entry in shipped_knowledge().entries:
+        review = entry.review
+        assert review.reviewed_by, entry.id
+        assert review.reviewed < review.next_review <= review.reviewed.replace(year=review.reviewed.year + 1)
+
+
 def test_no_answer_states_a_dose_in_milligrams() -> None:
     dose = re.compile(r"\d\s*(?:mg|milligram)", re.I)
     for entry in shipped_knowledge().entries:
