@@ -144,6 +144,7 @@ def emergency_reply(knowledge: KnowledgeBase, signs: WarningSigns, match: Match)
 def entry_paragraphs(entry: Entry) -> list[Paragraph]:
     """An entry's title, answer, sources and reviewed date."""
     sources: list[Span] = [Span("Sources: ", bold=True)]
+    review = entry.review
     for index, source in enumerate(entry.sources):
         if index:
             sources.append(Span("; "))
@@ -152,7 +153,7 @@ def entry_paragraphs(entry: Entry) -> list[Paragraph]:
         _p(Span(entry.question, bold=True)),
         *_text_paragraphs(entry.answer),
         tuple(sources),
-        _p(f"Reviewed {entry.reviewed.isoformat()}."),
+        _p(f"Reviewed {review.reviewed} by {review.reviewed_by}; next review due {review.next_review}."),
     ]
 
 

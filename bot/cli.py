@@ -19,6 +19,7 @@ from typing import TextIO
 from bot.answers import Button, Reply, Span, render_text, respond
 from bot.config import SettingsError, load_settings
 from bot.evaluation import evaluate_matcher, load_examples
+from bot.governance import Reviewed, overdue_warnings
 from bot.insights import UNANSWERED_WINDOW_DAYS, group_unanswered, stats_reply, unanswered_reply
 from bot.knowledge import KnowledgeBase, LoadResult, load_knowledge, required_topic_ids
 from bot.matching import Matcher
@@ -66,6 +67,13 @@ def cmd_check(args: argparse.Namespace) -> int:
         f"OK: {len(kb.entries)} entries, {kb.phrasing_count} phrasings, "
         f"{len(kb.categories)} categories in {faq_dir}"
     )
+    # Past-due reviews do not stop the bot (the text was right when last checked), but an
+    # operator must see them; --today lets tests and dry runs stand on any day.
+    today: dtm.date = args.today or dtm.date.today()
+    reviewed = [Reviewed(e.file, e.line, f"entry '{e.id}'", e.review) for e in kb.entries]
+    reviewed += [Reviewed(s.file, s.line, f"sign '{s.id}'", s.review) for s in kb.signs.signs if s.review]
+    for warning in overdue_warnings(reviewed, today):
+        print(warning, file=sys.stderr)
     return EXIT_OK
 
 
@@ -281,6 +289,13 @@ def cmd_start(args: argparse.Namespace) -> int:
     return cmd_chat(args)
 
 
+def _iso_date(text: str) -> dtm.date:
+    try:
+        return dtm.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date like 2026-12-08") from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
     parser = argparse.ArgumentParser(
@@ -290,6 +305,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="validate the FAQ files and print every problem")
     check.add_argument("dir", nargs="?", help="FAQ folder (default: FAQ_DIR or ./faq)")
+    check.add_argument(
+        "--today",
+        type=_iso_date,
+        help="compare review dates with this day, YYYY-MM-DD (default: today)",
+    )
     check.set_defaults(func=cmd_check)
 
     list_ = sub.add_parser("list", help="list the FAQ entries")

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
+from bot.governance import REVIEW_FIELDS, Review, check_review
 from bot.services import MAX_SERVICE_CHARS, REQUIRED_SERVICES, SERVICE_NAME, fill
 from bot.signs import SignBook, check_signs
 from bot.textnorm import fold
@@ -49,6 +50,8 @@ ENTRY_FIELDS = {
     "answer",
     "sources",
     "reviewed",
+    "reviewed_by",
+    "next_review",
     "related",
     "urgent",
     "needs_medicine",
@@ -58,7 +61,8 @@ ENTRY_FIELDS = {
 #: Entry fields that are true or false, false when left out.
 ENTRY_FLAGS = ("urgent", "needs_medicine", "overview")
 OPTIONAL_ENTRY_FIELDS = {"keywords", "related", "wins_when", *ENTRY_FLAGS}
-REQUIRED_ENTRY_FIELDS = ENTRY_FIELDS - OPTIONAL_ENTRY_FIELDS
+#: The review fields are required too, but bot.governance checks and reports them.
+REQUIRED_ENTRY_FIELDS = ENTRY_FIELDS - OPTIONAL_ENTRY_FIELDS - set(REVIEW_FIELDS)
 SAFETY_FIELDS = {"reminder"}
 SMALLTALK_FIELDS = {"id", "patterns", "reply"}
 TOP_LEVEL_KEYS = ("entries", "safety", "synonyms", "smalltalk", "services", "signs")
@@ -84,7 +88,7 @@ class Entry:
     phrasings: tuple[str, ...]
     answer: str
     sources: tuple[Source, ...]
-    reviewed: dt.date
+    review: Review
     keywords: tuple[str, ...] = ()
     related: tuple[str, ...] = ()
     urgent: bool = False
@@ -99,6 +103,11 @@ class Entry:
     wins_when: tuple[str, ...] = ()
     file: str = ""
     line: int = 0
+
+    @property
+    def reviewed(self) -> dt.date:
+        """The day a person last checked this entry against its sources."""
+        return self.review.reviewed
 
 
 @dataclass(frozen=True)
@@ -335,9 +344,8 @@ def _check_entry(checker: _FileChecker, raw: object, line: int) -> tuple[Entry |
     related = checker.string_list(raw, "related", where, required=False)
     wins_when = checker.string_list(raw, "wins_when", where, required=False)
     sources = _check_sources(checker, raw, where)
-    reviewed = raw.get("reviewed")
-    if "reviewed" in raw and not isinstance(reviewed, dt.date):
-        checker.add(raw.line_of("reviewed"), f"{where}: 'reviewed' must be a date like 2026-11-27")
+    review, review_problems = check_review(raw, checker.file, where)
+    checker.problems.extend(review_problems)
     flags: dict[str, object] = {}
     for flag in ENTRY_FLAGS:
         flags[flag] = raw.get(flag, False)
@@ -345,7 +353,7 @@ def _check_entry(checker: _FileChecker, raw: object, line: int) -> tuple[Entry |
             checker.add(raw.line_of(flag), f"{where}: '{flag}' must be true or false")
     if len(checker.problems) > before or set(REQUIRED_ENTRY_FIELDS) - set(raw):
         return None, phrasings
-    assert isinstance(entry_id, str) and isinstance(reviewed, dt.date)
+    assert isinstance(entry_id, str) and review is not None
     entry = Entry(
         id=entry_id,
         category=category,
@@ -353,7 +361,7 @@ def _check_entry(checker: _FileChecker, raw: object, line: int) -> tuple[Entry |
         phrasings=tuple(text for text, _ in phrasings),
         answer=answer,
         sources=tuple(sources),
-        reviewed=reviewed,
+        review=review,
         keywords=tuple(text for text, _ in keywords),
         related=tuple(text for text, _ in related),
         urgent=bool(flags["urgent"]),

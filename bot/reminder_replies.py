@@ -14,6 +14,7 @@ from bot.knowledge import KnowledgeBase
 from bot.reminders import (
     COMMON_ZONES,
     PHASES,
+    WEEKLY_TESTS,
     Subscription,
     countdown,
     describe_date,
@@ -53,6 +54,13 @@ def _clock_in(zone: str, now: dtm.datetime) -> str:
     return now.astimezone(tzinfo_for(zone)).strftime("%H:%M")
 
 
+#: The frequent-test phase lasts until the dose is stable (BSR/BHPR 2017), and doses usually go
+#: up in steps, so phase mode is right only if every change is reported (review 2026-12-07, §5).
+DOSE_CHANGE_HINT = (
+    "Tap “My dose changed” every time your dose goes up or down, so I can bring your tests closer."
+)
+
+
 def _schedule_sentence(sub: Subscription, now: dtm.datetime) -> str:
     assert sub.remind_at is not None and sub.zone is not None
     at = describe_time(sub.remind_at)
@@ -70,7 +78,7 @@ def reminder_reply(knowledge: KnowledgeBase, sub: Subscription, today: dtm.date)
     paragraphs = [
         _para(Span("🩸 Blood test reminder", bold=True)),
         _para(
-            "Azathioprine needs regular blood tests: a full blood count and liver function tests, "
+            "Azathioprine needs regular blood tests: a full blood count, liver and kidney tests, "
             "on the schedule agreed with your IBD, rheumatology or transplant team. If one is due, "
             "please book it or go as arranged."
         ),
@@ -79,6 +87,8 @@ def reminder_reply(knowledge: KnowledgeBase, sub: Subscription, today: dtm.date)
         paragraphs.append(_para(text))
     elif sub.mode != PHASES:
         paragraphs.append(_para("Tell me the date of your next test with /nexttest, e.g. /nexttest 3 Dec."))
+    if sub.mode == PHASES:
+        paragraphs.append(_para(DOSE_CHANGE_HINT))
     buttons = [Button("✅ Test done", DONE), Button("⏰ Snooze 1 hour", SNOOZE)]
     if sub.mode == PHASES:
         buttons.append(Button("💊 My dose changed", DOSE))
@@ -214,14 +224,16 @@ def test_done_reply(sub: Subscription, today: dtm.date) -> Reply:
 
 
 def dose_changed_reply(sub: Subscription) -> Reply:
-    """The "dose changed" button: weekly again."""
+    """The "dose changed" button: tests closer together again (the reminders restart weekly)."""
     assert sub.next_test is not None
+    # BSR/BHPR 2017: every 2 weeks until stable for 6 weeks; SPS gastro: weeks 2, 4, 8, 12. Weekly
+    # reminders are harmless, but the claim must not be "weekly" (review 2026-12-07, S-m4).
     return _info(
         "dose_changed",
         _para(
-            "Thanks for telling me. After a dose change blood tests are usually weekly again for a while, "
-            f"so I've set your next test for {describe_date(sub.next_test)} and will remind you on test "
-            "days. "
+            "Thanks for telling me. After a dose change blood tests are usually more frequent again for "
+            "a while (often every 1 to 2 weeks), so I've set your next test for "
+            f"{describe_date(sub.next_test)} and will remind you on test days. "
             "If your team gave you a different date, send it with /nexttest."
         ),
     )
@@ -233,11 +245,14 @@ def mode_reply(sub: Subscription, now: dtm.datetime) -> Reply:
     if sub.mode == PHASES and sub.next_test is not None:
         paragraphs.append(
             _para(
-                f"Next test: {describe_date(sub.next_test)}. I follow the usual pattern (weekly at first, "
-                "then monthly, then every 3 months) after each “Test done”, but your team's schedule comes "
-                "first: /nexttest sets the date they give you."
+                f"Next test: {describe_date(sub.next_test)}. I follow the usual UK pattern (weekly for "
+                f"the first {WEEKLY_TESTS} weeks, then monthly, then every 3 months) after each “Test "
+                "done”, but your team's schedule comes first: /nexttest sets the date they give you. "
+                "In the US and elsewhere schedules differ (often monthly tests long term), so set your "
+                "team's dates with /nexttest."
             )
         )
+        paragraphs.append(_para(DOSE_CHANGE_HINT))
     if not paragraphs:
         paragraphs.append(_para("Send /remind with a time to switch reminders on, e.g. /remind 08:00."))
     return _info("mode", *paragraphs, buttons=tuple(_mode_buttons(sub)))

@@ -36,7 +36,10 @@ DAILY: Mode = "daily"
 PHASES: Mode = "phases"
 
 #: Monitoring phases: this many weekly tests, then this many monthly (4-weekly) ones, then 12-weekly.
-WEEKLY_TESTS = 6
+#: 8 weekly tests because the UK SmPC (Imuran, Jayempi) asks for a blood count at least weekly for
+#: the first 8 weeks; that also covers BSR/BHPR 2017 (2-weekly until stable for 6 weeks) and
+#: BSG/SPS gastroenterology (weeks 2, 4, 8, 12). Was 6; changed after review 2026-12-07, section 5.
+WEEKLY_TESTS = 8
 MONTHLY_TESTS = 3
 WEEKLY, MONTHLY, QUARTERLY = dtm.timedelta(weeks=1), dtm.timedelta(weeks=4), dtm.timedelta(weeks=12)
 SNOOZE = dtm.timedelta(hours=1)

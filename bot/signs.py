@@ -14,12 +14,12 @@ words cannot say.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal, Protocol, get_args
 
+from bot.governance import Review, check_review
 from bot.textnorm import fold
 from bot.yamlsource import LineDict, LineList
 
@@ -45,13 +45,16 @@ SIGN_FIELDS = {
     "reviewed_by",
     "next_review",
 }
-REQUIRED_SIGN_FIELDS = {"id", "level", "label", "sources", "reviewed", "reviewed_by", "next_review"}
+#: The review fields are required too; bot.governance checks and reports them.
+REQUIRED_SIGN_FIELDS = {"id", "level", "label", "sources"}
 MAX_ADVICE_CHARS = 900
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 class Checker(Protocol):
     """What the FAQ loader's per-file checker offers (see ``bot.knowledge._FileChecker``)."""
+
+    file: str
 
     def add(self, line: int, message: str) -> None: ...
 
@@ -79,9 +82,9 @@ class Sign:
     also: tuple[re.Pattern[str], ...] = ()
     context: Context = "plain"
     tablets: str | None = None
-    reviewed: dt.date | None = None
-    reviewed_by: str = ""
-    next_review: dt.date | None = None
+    review: Review | None = None
+    file: str = ""
+    line: int = 0
 
 
 @dataclass(frozen=True)
@@ -137,14 +140,6 @@ def _compile(
     return tuple(compiled)
 
 
-def _date(checker: Checker, raw: LineDict, key: str, where: str) -> dt.date | None:
-    value = raw.get(key)
-    if value is not None and not isinstance(value, dt.date):
-        checker.add(raw.line_of(key), f"{where}: '{key}' must be a date like 2026-12-08")
-        return None
-    return value
-
-
 def _check_sign(checker: Checker, raw: object, line: int, tablets: Mapping[str, str]) -> Sign | None:
     if not isinstance(raw, LineDict):
         checker.add(line, "each sign must be a block of fields (id, level, label, words...)")
@@ -171,7 +166,6 @@ def _check_sign(checker: Checker, raw: object, line: int, tablets: Mapping[str, 
         known = ", ".join(tablets) or "none defined in 'tablet_advice'"
         checker.add(raw.line_of("tablets"), f"{where}: 'tablets' must be one of: {known}")
     label = checker.text(raw, "label", where, limit=80)
-    reviewed_by = checker.text(raw, "reviewed_by", where, limit=200)
     patterns = _compile(checker, raw, "words", where, words=True) + _compile(
         checker, raw, "patterns", where, words=False
     )
@@ -182,10 +176,9 @@ def _check_sign(checker: Checker, raw: object, line: int, tablets: Mapping[str, 
         patterns = (re.compile("|".join(f"(?:{p.pattern})" for p in patterns)),)
     unless = _compile(checker, raw, "unless", where, words=False)
     also = _compile(checker, raw, "also", where, words=True)
-    reviewed = _date(checker, raw, "reviewed", where)
-    next_review = _date(checker, raw, "next_review", where)
-    if reviewed and next_review and next_review <= reviewed:
-        checker.add(raw.line_of("next_review"), f"{where}: 'next_review' must come after 'reviewed'")
+    review, review_problems = check_review(raw, checker.file, where)
+    for problem in review_problems:
+        checker.add(problem.line, problem.message)
     sources = raw.get("sources")
     if not isinstance(sources, list) or not sources:
         checker.add(raw.line_of("sources"), f"{where}: 'sources' must list at least one source")
@@ -201,9 +194,9 @@ def _check_sign(checker: Checker, raw: object, line: int, tablets: Mapping[str, 
         also=also,
         context=context,
         tablets=tablet if isinstance(tablet, str) else None,
-        reviewed=reviewed,
-        reviewed_by=reviewed_by,
-        next_review=next_review,
+        review=review,
+        file=checker.file,
+        line=raw.line,
     )
 
 

@@ -39,6 +39,8 @@ def entry_yaml(
         "      - title: NHS",
         "        url: https://www.nhs.uk/medicines/azathioprine/",
         "    reviewed: 2026-11-27",
+        "    reviewed_by: the test suite",
+        "    next_review: 2027-11-27",
     ]
     if extra:
         lines.extend("    " + line for line in textwrap.dedent(extra).strip().splitlines())

@@ -84,6 +84,13 @@ def test_answer_shows_sources_as_links_and_reviewed_date() -> None:
     assert "Reviewed 2026-" in html
 
 
+def test_answer_shows_who_reviewed_it_and_when_the_next_review_is_due(tmp_path: Path) -> None:
+    kb = load_knowledge(write_faq(tmp_path, entry_yaml("first"))).knowledge
+    assert kb is not None
+    text = render_text(answer_reply(kb, "first"))
+    assert "Reviewed 2026-11-27 by the test suite; next review due 2027-11-27." in text
+
+
 def test_yaml_text_is_escaped_in_html(tmp_path: Path) -> None:
     folder = write_faq(tmp_path, entry_yaml("first", question="Beer & wine, < 2 glasses?"))
     kb = load_knowledge(folder).knowledge

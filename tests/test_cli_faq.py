@@ -35,6 +35,31 @@ def test_check_prints_problems_and_exits_1_on_broken_faq(
     assert "contains HTML" in err
 
 
+def test_check_warns_about_a_past_due_review_and_still_exits_0(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = write_faq(tmp_path, entry_yaml("first"))
+    assert main(["check", str(folder), "--today", "2027-11-28"]) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith("OK: 1 entries")
+    warning = f"WARNING: {folder / 'basics.yaml'}:2: entry 'first' was due for review on 2027-11-27"
+    assert warning in err.splitlines()
+
+
+def test_check_warns_about_a_sign_past_its_review(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = write_faq(tmp_path, entry_yaml("first"))
+    assert main(["check", str(folder), "--today", "2027-06-09"]) == 0
+    assert "sign 'fever' was due for review on 2027-06-08" in capsys.readouterr().err
+
+
+def test_check_is_silent_about_reviews_not_yet_due(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = write_faq(tmp_path, entry_yaml("first"))
+    assert main(["check", str(folder), "--today", "2027-06-08"]) == 0
+    assert capsys.readouterr().err == ""
+
+
 def test_list_json_prints_id_category_question(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     folder = write_faq(tmp_path, entry_yaml("first"))
     assert main(["list", "--json", "--dir", str(folder)]) == 0

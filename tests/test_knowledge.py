@@ -36,12 +36,24 @@ def test_missing_field_names_the_entry_and_line(tmp_path: Path) -> None:
     assert problems == [f"{tmp_path / 'basics.yaml'}:2: entry 'first': 'reviewed' is missing"]
 
 
+def test_missing_reviewed_by_is_an_error_at_the_entry_line(tmp_path: Path) -> None:
+    text = entry_yaml("first").replace("    reviewed_by: the test suite\n", "")
+    problems = messages(write_faq(tmp_path, text))
+    assert problems == [f"{tmp_path / 'basics.yaml'}:2: entry 'first': 'reviewed_by' is missing"]
+
+
+def test_missing_next_review_is_an_error_at_the_entry_line(tmp_path: Path) -> None:
+    text = entry_yaml("first").replace("    next_review: 2027-11-27\n", "")
+    problems = messages(write_faq(tmp_path, text))
+    assert problems == [f"{tmp_path / 'basics.yaml'}:2: entry 'first': 'next_review' is missing"]
+
+
 def test_unknown_field_is_reported_at_its_line(tmp_path: Path) -> None:
     text = entry_yaml("first", extra="anwser: typo")
     problems = messages(write_faq(tmp_path, text))
     assert len(problems) == 1
     assert "unknown field 'anwser'" in problems[0]
-    assert problems[0].startswith(f"{tmp_path / 'basics.yaml'}:16:")
+    assert problems[0].startswith(f"{tmp_path / 'basics.yaml'}:18:")
 
 
 def test_wrong_type_is_reported(tmp_path: Path) -> None:
@@ -196,7 +208,7 @@ def test_wins_when_that_is_not_a_list_is_refused_with_its_line(tmp_path: Path) -
     folder = write_faq(tmp_path, entry_yaml("first", extra="wins_when: 3"))
     result = load_knowledge(folder)
     assert result.knowledge is None
-    assert [(p.line, "wins_when" in p.message) for p in result.problems] == [(16, True)]
+    assert [(p.line, "wins_when" in p.message) for p in result.problems] == [(18, True)]
 
 
 def test_general_question_word_lists_are_loaded_folded(tmp_path: Path) -> None:

@@ -317,14 +317,14 @@ def test_phases_go_weekly_then_monthly_then_every_three_months() -> None:
     day = dtm.date(2026, 1, 5)
     sub = r.follow_phases(active("08:00"), day)
     gaps = []
-    for _ in range(11):
+    for _ in range(13):
         assert sub.next_test is not None
         day = sub.next_test
         before = day
         sub = r.record_test_done(sub, day)
         assert sub.next_test is not None
         gaps.append((sub.next_test - before).days)
-    assert gaps == [7] * 5 + [28] * 3 + [84] * 3
+    assert gaps == [7] * (r.WEEKLY_TESTS - 1) + [28] * 3 + [84] * 3
 
 
 def test_dose_changed_restarts_the_weekly_phase() -> None:

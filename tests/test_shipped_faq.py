@@ -3,9 +3,21 @@
 from __future__ import annotations
 
 import re
+import shutil
+from pathlib import Path
 
-from bot.knowledge import required_topic_ids
-from tests.shipped import shipped_knowledge
+from bot.knowledge import load_knowledge, required_topic_ids
+from tests.shipped import FAQ_DIR, shipped_knowledge
+
+US_SERVICES = """\
+services:
+  emergency_number: "911"
+  emergency_place: "the emergency room"
+  urgent_line: "your doctor's after-hours line or urgent care"
+  crisis_line: "988 (call or text)"
+  crisis_text: "text HOME to 741741"
+  poison_line: "Poison Control on 1-800-222-1222"
+"""
 
 
 def test_every_required_topic_has_an_entry() -> None:
@@ -18,6 +30,13 @@ def test_every_entry_has_sources_a_review_date_and_enough_phrasings() -> None:
     for entry in shipped_knowledge().entries:
         assert entry.sources and entry.reviewed.year >= 2026, entry.id
         assert len(entry.phrasings) >= 4, entry.id
+
+
+def test_every_entry_says_who_reviewed_it_and_is_due_again_within_a_year() -> None:
+    for entry in shipped_knowledge().entries:
+        review = entry.review
+        assert review.reviewed_by, entry.id
+        assert review.reviewed < review.next_review <= review.reviewed.replace(year=review.reviewed.year + 1)
 
 
 def test_no_answer_states_a_dose_in_milligrams() -> None:
@@ -44,3 +63,15 @@ def test_safety_reminder_names_every_warning_sign() -> None:
         "shingles",
     ]:
         assert sign in reminder, sign
+
+
+def test_answers_follow_services_yaml_so_no_uk_number_is_left_for_a_us_clinic(tmp_path: Path) -> None:
+    folder = shutil.copytree(FAQ_DIR, tmp_path / "faq")
+    (folder / "services.yaml").write_text(US_SERVICES, encoding="utf-8")
+    kb = load_knowledge(folder, required_topic_ids()).knowledge
+    assert kb is not None
+    texts = [entry.answer for entry in kb.entries] + [talk.reply for talk in kb.smalltalk]
+    uk_only = re.compile(r"\b999\b|NHS 111|A&E")
+    assert [text[:60] for text in texts if uk_only.search(text)] == []
+    overdose = kb.get("overdose")
+    assert overdose is not None and "Poison Control on 1-800-222-1222" in overdose.answer

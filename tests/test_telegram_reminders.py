@@ -69,7 +69,7 @@ async def test_reminder_arrives_once_after_a_restart(
     await server.wait_for_sent(2, chat_id=CHAT)  # the confirmation, then the catch-up reminder
     [reminder] = reminder_messages(server)
     text = text_of(reminder)
-    assert "full blood count and liver function tests" in text
+    assert "full blood count, liver and kidney tests" in text
     assert text.endswith(reminder_end(second))
     labels = [b["text"] for b in buttons(reminder)]
     assert labels == ["✅ Test done", "⏰ Snooze 1 hour", "🔕 Stop reminders"]
