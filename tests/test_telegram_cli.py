@@ -124,5 +124,5 @@ def test_chat_leads_crisis_and_emergency_replies_with_the_number(
 ) -> None:
     out = io.StringIO()
     chat_loop(matcher.knowledge, matcher, iter([f"{message}\n"]), out)
-    reply = out.getvalue().split("you> ", 1)[1]
+    reply = out.getvalue().split("you> ", 1)[1].lstrip()
     assert reply.startswith(first_words)
