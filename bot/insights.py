@@ -39,7 +39,9 @@ DECISION_LABELS: tuple[tuple[str, str], ...] = (
     ("answer", "answered"),
     ("suggest", "suggested topics"),
     ("fallback", "could not answer"),
-    ("urgent", "warning signs (urgent advice)"),
+    ("crisis", "crisis (crisis line shown)"),
+    ("emergency", "emergency (emergency number shown)"),
+    ("urgent", "any urgent advice"),
 )
 
 

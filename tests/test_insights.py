@@ -197,3 +197,20 @@ async def test_a_failed_flush_keeps_the_counts_for_the_next_one(
         assert counted(path)[0] == [("2026-06-01T12", "answer", 2)]
     finally:
         await store.close()
+
+
+async def test_stats_show_crisis_and_emergency_replies_and_keep_no_text(tmp_path: Path) -> None:
+    store = await Store.open(tmp_path / "db.sqlite3", FakeClock("2026-06-01T12:00"))
+    try:
+        await store.record_question("crisis", urgent=True, text="i want to die")
+        await store.record_question("emergency", urgent=True, text="my dad collapsed")
+        stats = await store.stats()
+    finally:
+        await store.close()
+    text = render_text(stats_reply(stats))
+    assert (
+        "crisis (crisis line shown): 50% (1)" in text
+        and "emergency (emergency number shown): 50% (1)" in text
+    )
+    with sqlite3.connect(tmp_path / "db.sqlite3") as db:
+        assert db.execute("SELECT COUNT(*) FROM unanswered").fetchone()[0] == 0
