@@ -17,7 +17,9 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.answers import Button, Reply, Span, render_text, respond
+from bot.cli_ops import add_parsers
 from bot.config import SettingsError, load_settings
+from bot.dblock import DatabaseBusy
 from bot.evaluation import evaluate_matcher, load_examples
 from bot.governance import Reviewed, overdue_warnings
 from bot.insights import UNANSWERED_WINDOW_DAYS, group_unanswered, stats_reply, unanswered_reply
@@ -216,6 +218,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     except FaqError as exc:
         logging.getLogger("bot").critical("%s", exc)
         return EXIT_PROBLEMS
+    except (StoreError, DatabaseBusy) as exc:  # a newer schema, or a restore under way
+        logging.getLogger("bot").critical("Cannot use the database: %s", exc)
+        return EXIT_PROBLEMS
     except RuntimeError as exc:
         if "webhooks" in str(exc):  # run_webhook without python-telegram-bot[webhooks]
             print(f"Webhook mode needs: pip install 'python-telegram-bot[webhooks]' ({exc})", file=sys.stderr)
@@ -347,6 +352,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     start = sub.add_parser("start", help="`run` when a token is configured, otherwise `chat`")
     start.set_defaults(func=cmd_start)
+
+    add_parsers(sub)  # backup, restore, health
     return parser
 
 

@@ -34,6 +34,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
+from bot.dblock import DatabaseLock
 from bot.insights import (
     UNANSWERED_KEEP_DAYS,
     UNANSWERED_MAX_CHARS,
@@ -181,6 +182,8 @@ class Store:
         # One thread for the connection's whole life: sqlite3 objects stay on the thread that made them.
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="azabot-db")
         self._connection: sqlite3.Connection | None = None
+        # Held while open: `azabot restore` and `azabot health` see that a bot is using the file.
+        self._lock = DatabaseLock(path, exclusive=False)
         # Counts not yet written: (UTC hour, decision) and (UTC day, entry id) -> how many.
         self._question_counts: Counter[tuple[str, str]] = Counter()
         self._shown_counts: Counter[tuple[str, str]] = Counter()
@@ -194,7 +197,12 @@ class Store:
 
     def _connect(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        connection = sqlite3.connect(self.path, isolation_level=None)  # autocommit; explicit BEGINs
+        self._lock.acquire()  # DatabaseBusy while a restore is putting another file in place
+        try:
+            connection = sqlite3.connect(self.path, isolation_level=None)  # autocommit; explicit BEGINs
+        except BaseException:
+            self._lock.release()
+            raise
         try:
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute("PRAGMA synchronous=NORMAL")
@@ -202,6 +210,7 @@ class Store:
             migrate(connection)
         except BaseException:
             connection.close()
+            self._lock.release()
             raise
         self._connection = connection
 
@@ -225,6 +234,7 @@ class Store:
             if self._connection is not None:
                 self._connection.close()
                 self._connection = None
+            self._lock.release()
 
         await self._run(close)
         self._executor.shutdown(wait=True)
