@@ -10,6 +10,7 @@ import argparse
 import datetime as dtm
 import json
 import logging
+import os
 import sqlite3
 import sys
 from collections.abc import Callable, Iterable, Sequence
@@ -53,6 +54,11 @@ def _load_or_report(faq_dir: Path) -> KnowledgeBase | None:
 def _print_problems(result: LoadResult) -> None:
     for problem in result.problems:
         print(problem, file=sys.stderr)
+    if result.unreadable:
+        print(
+            "Fix the file(s) that cannot be read first: the other checks run once every file can be read.",
+            file=sys.stderr,
+        )
     count = len(result.problems)
     print(f"{count} problem{'s' if count != 1 else ''} found; nothing was changed.", file=sys.stderr)
 
@@ -213,6 +219,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     # The webhook secret authenticates Telegram to us; PTB logs it at DEBUG in setWebhook's parameters.
     setup_logging(settings.log_level, [settings.telegram_bot_token.value, settings.webhook_secret.value])
+    # Which files it uses, absolute: the first thing to check when the bot was started elsewhere.
+    logging.getLogger("bot").info("FAQ folder %s, database %s", settings.faq_dir, settings.database_path)
     try:
         run(settings, build_application(settings))
     except FaqError as exc:
@@ -363,9 +371,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         code: int = args.func(args)
+        sys.stdout.flush()  # here, so a closed pipe is caught below and not at exit
     except SettingsError as exc:
         print(f"Configuration problem: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:
+        # `azabot list | head`: the reader has what it wanted. Python's documented recipe: point
+        # stdout at /dev/null so the flush at exit does not raise again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_PROBLEMS
     return code
 
 

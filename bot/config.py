@@ -71,16 +71,36 @@ def _parse_admin_ids(raw: str) -> frozenset[int]:
     return frozenset(ids)
 
 
+_TRUE = frozenset({"on", "true", "yes", "1"})
+_FALSE = frozenset({"off", "false", "no", "0"})
+
+
+def _parse_bool(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in _TRUE | _FALSE:
+        return value in _TRUE
+    raise SettingsError(f"{name} must be on or off (or true/false, yes/no, 1/0); got {raw!r}")
+
+
 def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | None = Path(".env")) -> Settings:
-    """Read settings from ``env_file`` (if it exists) overlaid with ``environ`` (default: os.environ)."""
+    """Read settings from ``env_file`` (if it exists) overlaid with ``environ`` (default: os.environ).
+
+    Relative DATABASE_PATH and FAQ_DIR are taken from the ``.env`` file's folder, so the bot finds
+    the same files whatever folder it is started from; without a ``.env``, from the current folder.
+    """
     values: dict[str, str] = {}
+    base = Path.cwd()
     if env_file is not None and env_file.is_file():
         values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+        base = env_file.resolve().parent
     values.update(os.environ if environ is None else environ)
 
     def get(name: str, default: str) -> str:
         value = values.get(name, "").strip()
         return value or default
+
+    def path(name: str, default: Path) -> Path:
+        return base / Path(get(name, str(default))).expanduser()  # an absolute path stays as it is
 
     defaults = Settings()
     timezone = get("DEFAULT_TIMEZONE", defaults.default_timezone)
@@ -101,12 +121,8 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         webhook_port = -1
     if not 0 < webhook_port < 65536:
         raise SettingsError(f"WEBHOOK_PORT must be a port number from 1 to 65535; got {port_text!r}")
-    limiter = get("RATE_LIMITER", "on").lower()
-    if limiter not in {"on", "off"}:
-        raise SettingsError(f"RATE_LIMITER must be on or off; got {limiter!r}")
-    auto_reload = get("FAQ_AUTO_RELOAD", "on").lower()
-    if auto_reload not in {"on", "off"}:
-        raise SettingsError(f"FAQ_AUTO_RELOAD must be on or off; got {auto_reload!r}")
+    limiter = _parse_bool("RATE_LIMITER", get("RATE_LIMITER", "on"))
+    auto_reload = _parse_bool("FAQ_AUTO_RELOAD", get("FAQ_AUTO_RELOAD", "on"))
     secret = get("WEBHOOK_SECRET", "")
     if secret and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
         raise SettingsError("WEBHOOK_SECRET may only contain A-Z, a-z, 0-9, _ and -, at most 256 characters")
@@ -114,14 +130,14 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         telegram_bot_token=Secret(get("TELEGRAM_BOT_TOKEN", "")),
         telegram_base_url=get("TELEGRAM_BASE_URL", defaults.telegram_base_url),
         admin_ids=_parse_admin_ids(values.get("ADMIN_IDS", "")),
-        database_path=Path(get("DATABASE_PATH", str(defaults.database_path))),
-        faq_dir=Path(get("FAQ_DIR", str(defaults.faq_dir))),
+        database_path=path("DATABASE_PATH", defaults.database_path),
+        faq_dir=path("FAQ_DIR", defaults.faq_dir),
         default_timezone=timezone,
         log_level=log_level,
         webhook_url=get("WEBHOOK_URL", defaults.webhook_url),
         webhook_listen=get("WEBHOOK_LISTEN", defaults.webhook_listen),
         webhook_port=webhook_port,
         webhook_secret=Secret(secret),
-        rate_limiter=limiter == "on",
-        faq_auto_reload=auto_reload == "on",
+        rate_limiter=limiter,
+        faq_auto_reload=auto_reload,
     )

@@ -204,6 +204,8 @@ class LoadResult:
     knowledge: KnowledgeBase | None
     problems: list[Problem]
     files: list[Path] = field(default_factory=list)
+    #: How many files could not be read as YAML; their problems come first in ``problems``.
+    unreadable: int = 0
 
     @property
     def ok(self) -> bool:
@@ -494,8 +496,9 @@ def load_knowledge(faq_dir: Path, required_ids: Iterable[str] = ()) -> LoadResul
     """
     files = sorted([*faq_dir.glob("*.yaml"), *faq_dir.glob("*.yml")]) if faq_dir.is_dir() else []
     problems: list[Problem] = []
+    unreadable: list[Problem] = []  # YAML that cannot be parsed: reported first, on its own
     if not files:
-        return LoadResult(None, [Problem(str(faq_dir), 0, "no .yaml files found")], files)
+        return LoadResult(None, [_no_files(faq_dir)], files)
 
     entries: list[Entry] = []
     entry_sites: dict[str, tuple[str, int]] = {}
@@ -514,13 +517,13 @@ def load_knowledge(faq_dir: Path, required_ids: Iterable[str] = ()) -> LoadResul
         try:
             text = path.read_text(encoding="utf-8")
         except UnicodeDecodeError:
-            problems.append(Problem(name, 1, "the file is not UTF-8 text"))
+            unreadable.append(Problem(name, 1, "the file is not UTF-8 text"))
             continue
         except OSError as exc:
-            problems.append(Problem(name, 1, f"cannot read the file: {exc.strerror}"))
+            unreadable.append(Problem(name, 1, f"cannot read the file: {exc.strerror}"))
             continue
         data, yaml_problems = parse_yaml(text, name)
-        problems.extend(yaml_problems)
+        unreadable.extend(yaml_problems)
         if yaml_problems:
             continue
         if not isinstance(data, LineDict) or not any(key in data for key in TOP_LEVEL_KEYS):
@@ -599,6 +602,10 @@ def load_knowledge(faq_dir: Path, required_ids: Iterable[str] = ()) -> LoadResul
             smalltalk.extend(_check_smalltalk(checker, data["smalltalk"], data.line_of("smalltalk")))
         problems.extend(checker.problems)
 
+    if unreadable:
+        # The other checks would list what the unreadable file holds (its entries, the services its
+        # texts refer to) as missing, burying the one real problem under knock-on ones.
+        return LoadResult(None, sorted(set(unreadable)), files, len(unreadable))
     for file, line, entry_id, ref in related_refs:
         if ref not in entry_sites:
             problems.append(Problem(file, line, f"entry '{entry_id}': related id '{ref}' does not exist"))
@@ -606,7 +613,14 @@ def load_knowledge(faq_dir: Path, required_ids: Iterable[str] = ()) -> LoadResul
             problems.append(Problem(file, line, f"entry '{entry_id}': an entry cannot be related to itself"))
     for entry_id in required_ids:
         if entry_id not in entry_sites:
-            problems.append(Problem(str(faq_dir), 0, f"required entry '{entry_id}' is missing"))
+            problems.append(
+                Problem(
+                    str(faq_dir),
+                    0,
+                    f"the entry '{entry_id}' is missing: every FAQ must have it (the required topics are "
+                    "listed in faq/README.md); put it back or restore the file from a backup",
+                )
+            )
     if safety is None and safety_site is None:
         problems.append(Problem(str(faq_dir), 0, "no file defines 'safety:' (the safety reminder)"))
     if signs_file is None:
@@ -669,6 +683,18 @@ def _check_services(
         if key not in raw:
             problems.append(Problem(name, line, f"services: '{key}' is missing"))
     return services
+
+
+def _no_files(faq_dir: Path) -> Problem:
+    """Where the bot looked and how to point it elsewhere: usually it was started in another folder."""
+    where = faq_dir.resolve()
+    state = "does not exist" if not where.exists() else "has no .yaml files"
+    return Problem(
+        str(faq_dir),
+        0,
+        f"no FAQ found: the folder {where} {state}. Start azabot in the folder that holds faq/ "
+        "(and .env), or set FAQ_DIR in .env or the environment to the FAQ folder's path",
+    )
 
 
 def required_topic_ids() -> tuple[str, ...]:

@@ -110,6 +110,47 @@ def _first_alias(node: Node | None, seen: set[int]) -> Node | None:
     return None
 
 
+#: PyYAML's wording -> what to do about it, for people who edit the FAQ and do not know YAML.
+_PLAIN_YAML_ERRORS: tuple[tuple[str, str], ...] = (
+    ("could not determine a constructor", "tags such as !!python/object are not allowed"),
+    (
+        "mapping values are not allowed",
+        "a text with ': ' in it needs quotes around the whole text, or a line is indented wrongly",
+    ),
+    (
+        "could not find expected ':'",
+        "a line is missing the colon after its name (name: value), or a "
+        "text goes on to the next line without quotes around it",
+    ),
+    ("found character '\\t'", "there is a tab: indent with spaces only"),
+    (
+        "that cannot start any token",
+        "a text starts with a character such as @, ` or % and needs quotes around it",
+    ),
+    ("found unexpected end of stream", "a quote is opened and never closed"),
+    ("found unknown escape character", "a backslash inside double quotes: use single quotes instead"),
+    ("expected ',' or ']'", "a list in [ ] is not closed, or one of its items needs quotes"),
+    ("expected ',' or '}'", "a { } is not closed, or one of its items needs quotes"),
+    (
+        "did not find expected '-' indicator",
+        "a list item (- ...) is indented differently from the ones before it",
+    ),
+    ("did not find expected key", "this line is indented differently from the lines before it"),
+    ("expected <block end>", "this line is indented differently from the lines before it"),
+    ("did not find expected node content", "something is missing after a '-' or a colon"),
+)
+
+
+def plain_yaml_error(reason: str) -> str:
+    """PyYAML's complaint in plain words, with what to check; unknown ones keep its wording."""
+    for jargon, plain in _PLAIN_YAML_ERRORS:
+        if jargon in reason:
+            return plain
+    if reason:
+        return f"{reason} (check the indentation, colons and quotes on this line and the one above)"
+    return "the YAML could not be read (check the indentation, colons and quotes)"
+
+
 def parse_yaml(text: str, file: str) -> tuple[Any, list[Problem]]:
     """Parse one YAML document safely; return (data, problems). Data is None on any problem."""
     if len(text.encode("utf-8", errors="replace")) > MAX_FILE_BYTES:
@@ -132,11 +173,10 @@ def parse_yaml(text: str, file: str) -> tuple[Any, list[Problem]]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
-        reason = exc.problem or "the YAML could not be read"
-        if "could not determine a constructor" in str(reason):
-            reason = "tags such as !!python/object are not allowed"
-        hint = "" if isinstance(exc, _DuplicateKey) else " (check indentation, colons and quotes)"
-        return None, [Problem(file, line, f"YAML error: {reason}{hint}")]
-    except yaml.YAMLError as exc:
-        return None, [Problem(file, 1, f"YAML error: {exc}")]
+        reason = exc.problem or ""
+        if isinstance(exc, _DuplicateKey):
+            return None, [Problem(file, line, f"YAML error: {reason}")]
+        return None, [Problem(file, line, f"this file cannot be read: {plain_yaml_error(reason)}")]
+    except yaml.YAMLError:
+        return None, [Problem(file, 1, f"this file cannot be read: {plain_yaml_error('')}")]
     return data, []
