@@ -82,15 +82,25 @@ def _parse_bool(name: str, raw: str) -> bool:
     raise SettingsError(f"{name} must be on or off (or true/false, yes/no, 1/0); got {raw!r}")
 
 
-def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | None = Path(".env")) -> Settings:
-    """Read settings from ``env_file`` (if it exists) overlaid with ``environ`` (default: os.environ).
+def find_env_file(name: Path = Path(".env")) -> Path | None:
+    """``name`` in the current folder or the nearest folder above it (as git finds its repository)."""
+    if name.is_absolute():
+        return name if name.is_file() else None
+    here = Path.cwd()
+    return next((folder / name for folder in (here, *here.parents) if (folder / name).is_file()), None)
 
-    Relative DATABASE_PATH and FAQ_DIR are taken from the ``.env`` file's folder, so the bot finds
-    the same files whatever folder it is started from; without a ``.env``, from the current folder.
+
+def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | None = Path(".env")) -> Settings:
+    """Read settings from ``env_file`` overlaid with ``environ`` (default: os.environ).
+
+    A relative ``env_file`` is looked for in the current folder, then the folders above it.
+    Relative DATABASE_PATH and FAQ_DIR are taken from that file's folder, so the bot finds the same
+    files from any folder of the installation; without a ``.env``, from the current folder.
     """
     values: dict[str, str] = {}
     base = Path.cwd()
-    if env_file is not None and env_file.is_file():
+    env_file = None if env_file is None else find_env_file(env_file)
+    if env_file is not None:
         values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
         base = env_file.resolve().parent
     values.update(os.environ if environ is None else environ)

@@ -30,6 +30,19 @@ def test_relative_paths_are_taken_from_the_env_files_folder(tmp_path: Path) -> N
     assert from_env.database_path == site / "data" / "x.sqlite3"
 
 
+def test_the_env_file_is_found_from_a_folder_below_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = tmp_path / "site"
+    (site / "faq").mkdir(parents=True)
+    (site / ".env").write_text("LOG_LEVEL=debug\n")
+    monkeypatch.chdir(site / "faq")
+    settings = load_settings({})
+    assert settings.log_level == "DEBUG"
+    assert settings.faq_dir == site / "faq"
+    assert settings.database_path == site / "data" / "azabot.sqlite3"
+
+
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
