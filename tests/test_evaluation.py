@@ -1,6 +1,6 @@
 """Accuracy floors on the evaluation sets, set just under what was measured, so regressions fail.
 
-Measured with `azabot eval tests/data/eval-<name>.jsonl` (see README, "Matching accuracy").
+Measured with `azabot eval tests/data/eval-<name>.jsonl` (see docs/evaluation.md).
 The dev set was used to choose weights and thresholds; the held-out set, written by a different
 author, was measured (and informed one decision); the fresh set, by a third author, was measured
 and then used to fix warning-sign and out-of-scope weaknesses; the unseen set, by a fourth
@@ -45,17 +45,17 @@ FLOORS = {
     "eval-untouched": (0.81, 0.91, 0.04, 0.95, 0.95, 0.10),
     "eval-last": (0.80, 0.92, 0.03, 0.93, 0.95, 0.10),
     "eval-eleventh": (0.85, 0.95, 0.01, 0.90, 0.95, 0.18),
-    # First measured at 80.0 / 92.0 / 3.3 / 86.7 / 95.7 / 13.6, then read (see the README).
+    # First measured at 80.0 / 92.0 / 3.3 / 86.7 / 95.7 / 13.6, then read (see docs/evaluation.md).
     "eval-twelfth": (0.79, 0.91, 0.04, 0.85, 0.95, 0.18),
-    # First measured at 77.3 / 91.3 / 2.7 / 85.0 / 100 / 22.7, then read (see the README).
+    # First measured at 77.3 / 91.3 / 2.7 / 85.0 / 100 / 22.7, then read (see docs/evaluation.md).
     "eval-thirteenth": (0.76, 0.91, 0.03, 0.91, 0.95, 0.10),
-    # First measured at 83.3 / 95.3 / 1.3 / 100 / 95.7 / 13.6, then read (see the README).
+    # First measured at 83.3 / 95.3 / 1.3 / 100 / 95.7 / 13.6, then read (see docs/evaluation.md).
     "eval-fourteenth": (0.82, 0.94, 0.02, 0.97, 0.95, 0.10),
-    # First measured at 93.3 / 97.3 / 0.7 / 100 / 95.7 / 22.7, then read (see the README).
+    # First measured at 93.3 / 97.3 / 0.7 / 100 / 95.7 / 22.7, then read (see docs/evaluation.md).
     "eval-fifteenth": (0.91, 0.95, 0.02, 0.97, 0.95, 0.10),
-    # First measured at 84.0 / 94.0 / 0.7 / 96.7 / 90.9 / 21.7, then read (see the README).
+    # First measured at 84.0 / 94.0 / 0.7 / 96.7 / 90.9 / 21.7, then read (see docs/evaluation.md).
     "eval-sixteenth": (0.82, 0.92, 0.02, 0.95, 0.95, 0.10),
-    # First measured at 88.0 / 94.0 / 4.0 / 95.0 / 100 / 8.7, then read (see the README).
+    # First measured at 88.0 / 94.0 / 4.0 / 95.0 / 100 / 8.7, then read (see docs/evaluation.md).
     "eval-seventeenth": (0.88, 0.94, 0.03, 0.93, 0.95, 0.10),
 }
 
