@@ -19,7 +19,7 @@ from bot.telegram import admin as adm
 from bot.telegram.handlers import flush_counts_job, store_of
 from tests.conftest import FAQ_DIR, TOKEN, StartBot
 from tests.fake_telegram import JSON, FakeTelegram
-from tests.test_telegram_bot import buttons, pick, say, state, text_of
+from tests.test_telegram_bot import REPLY_TIMEOUT, buttons, pick, say, state, text_of
 
 ADMIN = 777001
 USER = 5353
@@ -49,7 +49,7 @@ async def upload(server: FakeTelegram, content: bytes, name: str, user: int = AD
     """Send a document as ``user`` (in their private chat) and return the bot's reply."""
     before = len([s for s in server.sent if s["chat_id"] == user])
     server.push_document(user, content, name, mime_type="application/x-yaml")
-    sent = await server.wait_for_sent(before + 1, chat_id=user)
+    sent = await server.wait_for_sent(before + 1, chat_id=user, timeout=REPLY_TIMEOUT)
     return sent[before]
 
 
@@ -57,7 +57,7 @@ async def press(server: FakeTelegram, chat_id: int, label: str, message_id: int)
     """Press a button and return the next message the bot sends (edits of the buttons not counted)."""
     before = len(server.calls_to("sendMessage"))
     server.press_button(chat_id, label, message_id=message_id)
-    await server.wait_for_call("sendMessage", before + 1)
+    await server.wait_for_call("sendMessage", before + 1, timeout=REPLY_TIMEOUT)  # an install reloads
     [record] = [s for s in server.sent if s["method"] == "sendMessage"][before : before + 1]
     return record
 

@@ -41,11 +41,16 @@ def pick(app: Any, decision: str, candidates: list[str]) -> str:
     raise AssertionError(f"none of {candidates} gives {decision}")
 
 
+#: How long to wait for a reply. A /reload rebuilds the matcher, which takes several seconds when
+#: the machine's two cores are shared with other work; a wrong reply still fails at once.
+REPLY_TIMEOUT = 20.0
+
+
 async def say(server: FakeTelegram, text: str, chat_id: int = CHAT, n: int = 1, **kwargs: Any) -> list[JSON]:
     """Push a user message and return the bot's ``n`` new messages in that chat."""
     before = len([s for s in server.sent if s["chat_id"] == chat_id])
     server.push_text(chat_id, text, **kwargs)
-    sent = await server.wait_for_sent(before + n, chat_id=chat_id)
+    sent = await server.wait_for_sent(before + n, chat_id=chat_id, timeout=REPLY_TIMEOUT)
     return sent[before:]
 
 
