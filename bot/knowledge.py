@@ -30,6 +30,8 @@ from bot.textnorm import fold
 from bot.yamlsource import LineDict, LineList, Problem, parse_yaml
 
 MAX_ANSWER_CHARS = 900
+#: The summary sent first must fit one phone screen with the reminder and buttons.
+MAX_SHORT_CHARS = 300
 MIN_PHRASINGS = 4
 MAX_TEXT_CHARS = 300
 MAX_SAFETY_CHARS = 1500
@@ -48,6 +50,7 @@ ENTRY_FIELDS = {
     "phrasings",
     "keywords",
     "answer",
+    "short",
     "sources",
     "reviewed",
     "reviewed_by",
@@ -60,7 +63,8 @@ ENTRY_FIELDS = {
 }
 #: Entry fields that are true or false, false when left out.
 ENTRY_FLAGS = ("urgent", "needs_medicine", "overview")
-OPTIONAL_ENTRY_FIELDS = {"keywords", "related", "wins_when", *ENTRY_FLAGS}
+#: ``short`` is optional here (small test FAQs); the shipped FAQ's tests require it on every entry.
+OPTIONAL_ENTRY_FIELDS = {"keywords", "related", "wins_when", "short", *ENTRY_FLAGS}
 #: The review fields are required too, but bot.governance checks and reports them.
 REQUIRED_ENTRY_FIELDS = ENTRY_FIELDS - OPTIONAL_ENTRY_FIELDS - set(REVIEW_FIELDS)
 SAFETY_FIELDS = {"reminder"}
@@ -90,6 +94,8 @@ class Entry:
     sources: tuple[Source, ...]
     review: Review
     keywords: tuple[str, ...] = ()
+    #: The direct answer and the one action that matters, sent first; "" when not written.
+    short: str = ""
     related: tuple[str, ...] = ()
     urgent: bool = False
     #: Answer only messages that refer to a medicine: without one, "is colitis curable" is a
@@ -339,6 +345,7 @@ def _check_entry(checker: _FileChecker, raw: object, line: int) -> tuple[Entry |
     category = checker.text(raw, "category", where, required="category" in raw, limit=40)
     question = checker.text(raw, "question", where, required="question" in raw, limit=120)
     answer = checker.text(raw, "answer", where, required="answer" in raw, limit=MAX_ANSWER_CHARS)
+    short = checker.text(raw, "short", where, required="short" in raw, limit=MAX_SHORT_CHARS)
     phrasings = checker.string_list(
         raw, "phrasings", where, required="phrasings" in raw, minimum=MIN_PHRASINGS
     )
@@ -365,6 +372,7 @@ def _check_entry(checker: _FileChecker, raw: object, line: int) -> tuple[Entry |
         sources=tuple(sources),
         review=review,
         keywords=tuple(text for text, _ in keywords),
+        short=short,
         related=tuple(text for text, _ in related),
         urgent=bool(flags["urgent"]),
         needs_medicine=bool(flags["needs_medicine"]),

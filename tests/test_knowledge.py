@@ -234,3 +234,53 @@ def test_conditions_and_practical_words_are_loaded_folded(tmp_path: Path) -> Non
     assert knowledge is not None
     assert knowledge.vocabulary.conditions == {"crohns", "kidney transplant"}
     assert knowledge.vocabulary.practical == {"phone number"}
+
+
+def test_short_answer_is_loaded_with_its_services_filled_in(tmp_path: Path) -> None:
+    first = entry_yaml("first", extra='short: "Stop and call {emergency_number} now."')
+    folder = write_faq(tmp_path, first, entry_yaml("second"))
+    knowledge = load_knowledge(folder).knowledge
+    assert knowledge is not None
+    assert [e.short for e in knowledge.entries] == ["Stop and call 999 now.", ""]
+
+
+def short_line(folder: Path) -> str:
+    """``file:line`` of the first ``short:`` field in the test FAQ."""
+    path = folder / "basics.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return f"{path}:{next(n for n, line in enumerate(lines, 1) if line.strip().startswith('short:'))}"
+
+
+def test_over_long_short_answer_is_refused_at_its_line(tmp_path: Path) -> None:
+    folder = write_faq(tmp_path, entry_yaml("first", extra=f"short: {'word ' * 60}x"))
+    problems = messages(folder)
+    assert f"{short_line(folder)}: entry 'first': 'short' is 301 characters; the limit is 300" in problems
+
+
+def test_short_answer_of_exactly_the_limit_is_accepted(tmp_path: Path) -> None:
+    folder = write_faq(tmp_path, entry_yaml("first", extra=f"short: {'word ' * 59}word"))
+    assert load_knowledge(folder).ok
+
+
+def test_empty_short_answer_is_refused(tmp_path: Path) -> None:
+    folder = write_faq(tmp_path, entry_yaml("first", extra='short: ""'))
+    assert f"{short_line(folder)}: entry 'first': 'short' is empty" in messages(folder)
+
+
+def test_html_or_markdown_in_short_answer_is_refused(tmp_path: Path) -> None:
+    html = write_faq(tmp_path / "html", entry_yaml("first", extra="short: Take it <b>daily</b>."))
+    markdown = write_faq(tmp_path / "md", entry_yaml("first", extra="short: Take it **daily**."))
+    assert any(p.startswith(short_line(html)) and "contains HTML" in p for p in messages(html))
+    assert any(p.startswith(short_line(markdown)) and "contains Markdown" in p for p in messages(markdown))
+
+
+def test_unknown_service_in_short_answer_is_refused(tmp_path: Path) -> None:
+    folder = write_faq(tmp_path, entry_yaml("first", extra="short: Call {ambulance} now."))
+    assert any(
+        p.startswith(short_line(folder)) and "'short' refers to '{ambulance}'" in p for p in messages(folder)
+    )
+
+
+def test_short_answer_that_is_not_text_is_refused(tmp_path: Path) -> None:
+    folder = write_faq(tmp_path, entry_yaml("first", extra="short: [a, b]"))
+    assert f"{short_line(folder)}: entry 'first': 'short' must be text, not a list" in messages(folder)
