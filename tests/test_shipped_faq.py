@@ -6,7 +6,7 @@ import re
 import shutil
 from pathlib import Path
 
-from bot.knowledge import load_knowledge, required_topic_ids
+from bot.knowledge import MAX_SHORT_CHARS, load_knowledge, required_topic_ids
 from tests.shipped import FAQ_DIR, shipped_knowledge
 
 US_SERVICES = """\
@@ -43,6 +43,23 @@ def test_no_answer_states_a_dose_in_milligrams() -> None:
     dose = re.compile(r"\d\s*(?:mg|milligram)", re.I)
     for entry in shipped_knowledge().entries:
         assert not dose.search(entry.answer), entry.id
+        assert not dose.search(entry.short), entry.id
+
+
+def test_every_entry_has_a_short_answer_that_is_shorter_than_its_full_answer() -> None:
+    for entry in shipped_knowledge().entries:
+        assert 0 < len(entry.short) <= MAX_SHORT_CHARS, entry.id
+        assert len(entry.short) < len(entry.answer), entry.id
+
+
+def test_short_answers_for_overdose_and_warning_signs_keep_the_urgent_action() -> None:
+    kb = shipped_knowledge()
+    overdose, signs = kb.get("overdose"), kb.get("warning-signs")
+    assert overdose is not None and signs is not None
+    assert kb.services["poison_line"] in overdose.short
+    assert kb.services["emergency_number"] in overdose.short
+    assert kb.services["urgent_line"] in signs.short
+    assert kb.services["emergency_number"] in signs.short
 
 
 def test_only_the_warning_signs_entry_is_urgent() -> None:
@@ -70,8 +87,10 @@ def test_answers_follow_services_yaml_so_no_uk_number_is_left_for_a_us_clinic(tm
     (folder / "services.yaml").write_text(US_SERVICES, encoding="utf-8")
     kb = load_knowledge(folder, required_topic_ids()).knowledge
     assert kb is not None
-    texts = [entry.answer for entry in kb.entries] + [talk.reply for talk in kb.smalltalk]
+    texts = [entry.answer for entry in kb.entries] + [entry.short for entry in kb.entries]
+    texts += [talk.reply for talk in kb.smalltalk]
     uk_only = re.compile(r"\b999\b|NHS 111|A&E")
     assert [text[:60] for text in texts if uk_only.search(text)] == []
     overdose = kb.get("overdose")
     assert overdose is not None and "Poison Control on 1-800-222-1222" in overdose.answer
+    assert "Poison Control on 1-800-222-1222" in overdose.short
