@@ -20,6 +20,8 @@ from bot.safety import WarningSigns, detect_warning_signs, shows_distress
 TELEGRAM_LIMIT = 4096
 #: Button actions, kept short so callback data stays far below Telegram's 64 bytes.
 ENTRY, CATEGORY, TOPICS, NONE_OF_THESE = "e:", "c:", "topics", "none"
+#: "More" (the full answer) and "Sources" under a short answer.
+MORE, SOURCES = "m:", "s:"
 
 
 @dataclass(frozen=True)
@@ -141,8 +143,8 @@ def emergency_reply(knowledge: KnowledgeBase, signs: WarningSigns, match: Match)
     )
 
 
-def entry_paragraphs(entry: Entry) -> list[Paragraph]:
-    """An entry's title, answer, sources and reviewed date."""
+def source_paragraphs(entry: Entry) -> list[Paragraph]:
+    """An entry's sources as links, and who reviewed it and when."""
     sources: list[Span] = [Span("Sources: ", bold=True)]
     review = entry.review
     for index, source in enumerate(entry.sources):
@@ -150,11 +152,14 @@ def entry_paragraphs(entry: Entry) -> list[Paragraph]:
             sources.append(Span("; "))
         sources.append(Span(source.title, url=source.url))
     return [
-        _p(Span(entry.question, bold=True)),
-        *_text_paragraphs(entry.answer),
         tuple(sources),
         _p(f"Reviewed {review.reviewed} by {review.reviewed_by}; next review due {review.next_review}."),
     ]
+
+
+def entry_paragraphs(entry: Entry) -> list[Paragraph]:
+    """An entry's title, answer, sources and reviewed date."""
+    return [_p(Span(entry.question, bold=True)), *_text_paragraphs(entry.answer), *source_paragraphs(entry)]
 
 
 def _entry_button(entry: Entry) -> Button:
@@ -168,16 +173,30 @@ def answer_reply(
     signs: WarningSigns | None = None,
     also: str | None = None,
     score: float = 100.0,
+    full: bool = False,
 ) -> Reply:
-    """The answer for one entry (also used for buttons and deep links)."""
+    """The answer for one entry (also used for buttons and deep links).
+
+    The first message is the entry's short answer, with "More", "Sources" and "Warning signs"
+    one tap away; the full answer comes after "More" (``full``), and at once for urgent replies
+    and entries marked ``show_full`` (the overdose and warning-signs entries).
+    """
     entry = knowledge.get(entry_id)
     if entry is None:
         return topics_reply(knowledge, intro="I couldn't find that topic. Here is what I cover:")
     paragraphs = _urgent_paragraphs(knowledge, signs) if signs else []
-    paragraphs += entry_paragraphs(entry)
     related = [also] if also else []
     related += [rid for rid in entry.related if rid not in related]
     buttons = [_entry_button(e) for rid in related[:4] if (e := knowledge.get(rid))]
+    if full or signs or entry.show_full or not entry.short:
+        paragraphs += entry_paragraphs(entry)
+    else:
+        paragraphs += [_p(Span(entry.question, bold=True)), *_text_paragraphs(entry.short)]
+        first = [Button("More", MORE + entry.id), Button("Sources", SOURCES + entry.id)]
+        warning = next((e for e in knowledge.entries if e.urgent), None)
+        if warning is not None and warning.id != entry.id and warning.id not in related[:4]:
+            first.append(Button("Warning signs", ENTRY + warning.id))
+        buttons = [*first, *buttons[:3]]
     if also and knowledge.get(also):
         paragraphs.append(_p("You also asked about something else; tap the first button below."))
     return _finish(
@@ -188,6 +207,17 @@ def answer_reply(
         entry_id=entry.id,
         score=score,
         signs=signs,
+    )
+
+
+def sources_reply(knowledge: KnowledgeBase, entry_id: str) -> Reply:
+    """An entry's sources and review dates, with the full answer one tap away."""
+    entry = knowledge.get(entry_id)
+    if entry is None:
+        return topics_reply(knowledge, intro="I couldn't find that topic. Here is what I cover:")
+    paragraphs = [_p(Span(entry.question, bold=True)), *source_paragraphs(entry)]
+    return _finish(
+        knowledge, paragraphs, [Button("More", MORE + entry.id)], decision="sources", entry_id=entry.id
     )
 
 

@@ -60,9 +60,10 @@ ENTRY_FIELDS = {
     "needs_medicine",
     "overview",
     "wins_when",
+    "show_full",
 }
 #: Entry fields that are true or false, false when left out.
-ENTRY_FLAGS = ("urgent", "needs_medicine", "overview")
+ENTRY_FLAGS = ("urgent", "needs_medicine", "overview", "show_full")
 #: ``short`` is optional here (small test FAQs); the shipped FAQ's tests require it on every entry.
 OPTIONAL_ENTRY_FIELDS = {"keywords", "related", "wins_when", "short", *ENTRY_FLAGS}
 #: The review fields are required too, but bot.governance checks and reports them.
@@ -104,6 +105,8 @@ class Entry:
     #: About the medicine as a whole (what it is, what it is for, how it works): its name alone
     #: scores well here, so in "aza and beer?" this entry is no rival to the specific one.
     overview: bool = False
+    #: Shown in full at once, never as the short answer first (overdose, warning signs).
+    show_full: bool = False
     #: Phrases (folded) that settle a close call for this entry when it is among the best few:
     #: "my husband takes it ... could it harm the baby" is about a father, not a pregnant patient.
     wins_when: tuple[str, ...] = ()
@@ -377,6 +380,7 @@ def _check_entry(checker: _FileChecker, raw: object, line: int) -> tuple[Entry |
         urgent=bool(flags["urgent"]),
         needs_medicine=bool(flags["needs_medicine"]),
         overview=bool(flags["overview"]),
+        show_full=bool(flags["show_full"]),
         wins_when=tuple(fold_phrase(text) for text, _ in wins_when),
         file=checker.file,
         line=raw.line,

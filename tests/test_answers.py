@@ -18,6 +18,7 @@ from bot.answers import (
     topics_reply,
 )
 from bot.knowledge import load_knowledge
+from bot.telegram.actions import reply_for_action
 from tests.faqfactory import entry_yaml, write_faq
 from tests.shipped import shipped_knowledge, shipped_matcher
 
@@ -79,7 +80,7 @@ def test_small_talk_is_not_medical_and_has_no_reminder() -> None:
 
 
 def test_answer_shows_sources_as_links_and_reviewed_date() -> None:
-    html = "\n".join(render_html(answer_reply(shipped_knowledge(), "alcohol")))
+    html = "\n".join(render_html(answer_reply(shipped_knowledge(), "alcohol", full=True)))
     assert '<a href="https://' in html
     assert "Reviewed 2026-" in html
 
@@ -101,12 +102,49 @@ def test_yaml_text_is_escaped_in_html(tmp_path: Path) -> None:
 
 def test_long_reply_is_split_at_paragraphs_with_reminder_last() -> None:
     kb = shipped_knowledge()
-    base = answer_reply(kb, "alcohol")
+    base = answer_reply(kb, "alcohol", full=True)
     long = Reply(base.paragraphs[:1] * 60 + base.paragraphs, base.buttons)
     parts = render_html(long, limit=4096)
     assert len(parts) > 1
     assert all(len(part) <= 4096 for part in parts)
     assert parts[-1].endswith(reminder_tail())
+
+
+def test_an_answer_starts_short_with_more_sources_and_warning_signs_one_tap_away() -> None:
+    kb = shipped_knowledge()
+    reply = answer_reply(kb, "alcohol")
+    text = render_text(reply, numbered_buttons=False)
+    entry = kb.get("alcohol")
+    assert entry is not None and entry.short in text and entry.answer not in text
+    assert [b.label for b in reply.buttons[:3]] == ["More", "Sources", "Warning signs"]
+    assert len(text) <= 700
+
+
+def test_more_gives_the_full_answer_and_sources_gives_the_sources() -> None:
+    kb = shipped_knowledge()
+    entry = kb.get("alcohol")
+    assert entry is not None
+    full = render_text(reply_for_action(kb, "m:alcohol") or answer_reply(kb, "x"), numbered_buttons=False)
+    assert entry.answer.split("\n\n")[0] in full and "Sources:" in full
+    sources = render_text(reply_for_action(kb, "s:alcohol") or answer_reply(kb, "x"), numbered_buttons=False)
+    assert entry.sources[0].url in sources and "next review due" in sources
+
+
+def test_urgent_and_overdose_replies_are_never_shortened() -> None:
+    kb = shipped_knowledge()
+    overdose = kb.get("overdose")
+    assert overdose is not None
+    assert overdose.answer.split("\n\n")[0] in render_text(answer_reply(kb, "overdose"))
+    urgent = render_text(respond(shipped_matcher(), "can i drink on imuran? I have a fever of 39"))
+    alcohol = kb.get("alcohol")
+    assert alcohol is not None and alcohol.answer.split("\n\n")[0] in urgent
+
+
+def test_first_messages_fit_one_phone_screen() -> None:
+    kb = shipped_knowledge()
+    lengths = [len(render_text(answer_reply(kb, e.id), numbered_buttons=False)) for e in kb.entries]
+    shortened = [n for e, n in zip(kb.entries, lengths, strict=True) if not e.show_full]
+    assert max(shortened) <= 700
 
 
 def test_every_button_fits_telegram_callback_data_limit() -> None:

@@ -132,7 +132,7 @@ async def test_topics_browse_category_entry_and_back(server: FakeTelegram, app: 
     sends = await server.wait_for_sent(2, chat_id=CHAT, method="sendMessage")
     answer = text_of(sends[-1])
     assert answer.startswith(entry_button["text"])
-    assert "Sources:" in answer
+    assert [b["text"] for b in buttons(sends[-1])][:2] == ["More", "Sources"]
     assert text_of(sends[-1]).endswith(reminder_end(app))
     await server.wait_for_call("answerCallbackQuery", 4)
     assert len(server.callback_answers) == 4
@@ -155,14 +155,21 @@ async def test_deep_link_to_unknown_entry_offers_topics(server: FakeTelegram, ap
 # -- free text -----------------------------------------------------------------------------------
 
 
-async def test_free_text_answer_has_sources_and_ends_with_reminder(server: FakeTelegram, app: Any) -> None:
+async def test_free_text_answer_is_short_and_more_gives_the_full_answer_with_sources(
+    server: FakeTelegram, app: Any
+) -> None:
     [reply] = await say(server, "Can I drink alcohol on azathioprine?")
     text = text_of(reply)
-    assert "alcohol" in text.lower()
+    assert "alcohol" in text.lower() and len(text) <= 700
     assert text.endswith(reminder_end(app))
-    links = [e for e in reply["message"].get("entities", []) if e["type"] == "text_link"]
+    assert [b["text"] for b in buttons(reply)][:3] == ["More", "Sources", "Warning signs"]
+    server.press_button(CHAT, "More")
+    sends = await server.wait_for_sent(2, chat_id=CHAT, method="sendMessage")
+    full = sends[-1]
+    assert "Sources:" in text_of(full) and len(text_of(full)) > len(text)
+    links = [e for e in full["message"].get("entities", []) if e["type"] == "text_link"]
     assert links and all(e["url"].startswith("https://") for e in links)
-    assert reply["params"]["link_preview_options"] == {"is_disabled": True}
+    assert full["params"]["link_preview_options"] == {"is_disabled": True}
     no_errors(server)
 
 

@@ -65,7 +65,10 @@ def matcher() -> Matcher:
 def test_chat_numbers_choose_buttons_and_quit_ends(matcher: Matcher) -> None:
     out = io.StringIO()
     chat_loop(
-        matcher.knowledge, matcher, iter(["1\n", "1\n", "can I drink alcohol?\n", "quit\n", "x\n"]), out
+        matcher.knowledge,
+        matcher,
+        iter(["1\n", "1\n", "can I drink alcohol?\n", "1\n", "quit\n", "x\n"]),
+        out,
     )
     text = out.getvalue()
     reminder_end = matcher.knowledge.safety.reminder.strip().split("\n\n")[-1].strip()
@@ -75,7 +78,7 @@ def test_chat_numbers_choose_buttons_and_quit_ends(matcher: Matcher) -> None:
     assert first_entry.question in text  # category 1, then its entry 1
     assert "alcohol" in text.lower()
     assert text.count(reminder_end) >= 3
-    assert "Sources:" in text
+    assert "Sources:" in text  # "1" under the alcohol answer is "More": the full answer
 
 
 def test_chat_ends_on_eof_and_knows_commands(matcher: Matcher) -> None:

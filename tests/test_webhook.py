@@ -207,7 +207,7 @@ async def test_update_posted_with_the_secret_is_answered_with_the_faq_answer_and
     entry = knowledge.get("alcohol")
     assert entry is not None
     assert entry.question in text
-    assert entry.answer.strip().split("\n\n")[0].strip() in text
+    assert entry.short.strip() in text
     reminder = [p.strip() for p in knowledge.safety.reminder.strip().split("\n\n")]
     assert all(paragraph in text for paragraph in reminder)
     assert text.endswith(reminder[-1])

@@ -9,7 +9,9 @@ from __future__ import annotations
 from bot.answers import (
     CATEGORY,
     ENTRY,
+    MORE,
     NONE_OF_THESE,
+    SOURCES,
     TOPICS,
     Button,
     Paragraph,
@@ -18,6 +20,7 @@ from bot.answers import (
     answer_reply,
     category_reply,
     none_of_these_reply,
+    sources_reply,
     topics_reply,
 )
 from bot.knowledge import KnowledgeBase
@@ -223,6 +226,10 @@ def reply_for_action(knowledge: KnowledgeBase, action: str) -> Reply | None:
     """The reply a button action leads to, or None for an unknown action."""
     if action.startswith(ENTRY):
         return answer_reply(knowledge, action[len(ENTRY) :])
+    if action.startswith(MORE):
+        return answer_reply(knowledge, action[len(MORE) :], full=True)
+    if action.startswith(SOURCES):
+        return sources_reply(knowledge, action[len(SOURCES) :])
     if action.startswith(CATEGORY):
         try:
             index = int(action[len(CATEGORY) :])
