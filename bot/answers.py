@@ -404,20 +404,66 @@ def _text_span(span: Span) -> str:
     return f"{span.text} ({span.url})" if span.url else span.text
 
 
+def _size(text: str) -> int:
+    """Length as Telegram counts it: UTF-16 code units (an emoji is two), which tags only add to."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _fitting(span: Span, room: int) -> int:
+    """How many characters of ``span.text`` fit in ``room`` characters once rendered (escaping grows it)."""
+    low, high = 0, len(span.text)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if _size(_html_span(replace(span, text=span.text[:middle]))) <= room:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def _html_pieces(paragraph: Paragraph, limit: int) -> list[str]:
+    """One paragraph as HTML pieces of at most ``limit`` characters (UTF-16 units) each.
+
+    A paragraph longer than a message is cut inside a span's *text*, before escaping, so every
+    piece has whole tags and whole entities (a cut through ``&amp;`` or between ``<b>`` and
+    ``</b>`` is refused by Telegram). The cut is at the last space that fits, else where the room
+    ends: ``rfind`` answers -1 when there is no space, which must never become the cut.
+    """
+    pieces: list[str] = []
+    current = ""
+    for original in paragraph:
+        span = original
+        while True:
+            rendered = _html_span(span)
+            if _size(current) + _size(rendered) <= limit:
+                current += rendered
+                break
+            room = limit - _size(current)
+            fits = _fitting(span, room)
+            space = span.text.rfind(" ", 0, fits + 1)
+            cut = space if space > 0 else fits
+            if cut <= 0:
+                if current:  # start a new piece and try again with the whole room
+                    pieces.append(current)
+                    current = ""
+                    continue
+                span = replace(span, url=None)  # only a link longer than a message gets here
+                continue
+            pieces.append(current + _html_span(replace(span, text=span.text[:cut])))
+            current = ""
+            span = replace(span, text=span.text[cut:].lstrip(" "))
+    if current or not pieces:
+        pieces.append(current)
+    return pieces
+
+
 def _join(paragraphs: Iterable[str], limit: int) -> list[str]:
-    """Pack paragraphs into messages of at most ``limit`` characters, splitting only between them."""
+    """Pack paragraphs (each at most ``limit`` characters) into messages, splitting only between them."""
     messages: list[str] = []
     current = ""
     for paragraph in paragraphs:
-        while len(paragraph) > limit:  # a single huge paragraph: cut at a space
-            cut = paragraph.rfind(" ", 0, limit) or limit
-            if current:
-                messages.append(current)
-                current = ""
-            messages.append(paragraph[:cut])
-            paragraph = paragraph[cut:].lstrip()
         candidate = f"{current}\n\n{paragraph}" if current else paragraph
-        if len(candidate) > limit:
+        if _size(candidate) > limit and current:
             messages.append(current)
             current = paragraph
         else:
@@ -429,7 +475,7 @@ def _join(paragraphs: Iterable[str], limit: int) -> list[str]:
 
 def render_html(reply: Reply, limit: int = TELEGRAM_LIMIT) -> list[str]:
     """Telegram HTML messages (each within ``limit``), escaped, the reminder in the last one."""
-    return _join(("".join(_html_span(s) for s in p) for p in reply.paragraphs), limit)
+    return _join((piece for p in reply.paragraphs for piece in _html_pieces(p, limit)), limit)
 
 
 def render_text(reply: Reply, *, numbered_buttons: bool = True) -> str:

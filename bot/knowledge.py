@@ -37,6 +37,8 @@ MAX_TEXT_CHARS = 300
 MAX_SAFETY_CHARS = 1500
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+#: An id travels in button data ("fb:1:<id>"), which Telegram caps at 64 bytes.
+MAX_ID_CHARS = 50
 # Markup an admin might paste from a web page or a word processor; the bot does its own formatting.
 _HTML = re.compile(
     r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>|&(?:amp|lt|gt|quot|apos|nbsp|#\d+|#x[0-9a-fA-F]+);"
@@ -331,7 +333,10 @@ def _check_entry(checker: _FileChecker, raw: object, line: int) -> tuple[Entry |
         checker.add(line, f"each entry must be a block of fields, not {_kind(raw)}")
         return None, []
     entry_id = raw.get("id")
-    where = f"entry '{entry_id}'" if isinstance(entry_id, str) else "entry"
+    if isinstance(entry_id, str):  # a long id is shortened here; its own problem says it is too long
+        where = f"entry '{entry_id[:MAX_ID_CHARS]}{'…' if len(entry_id) > MAX_ID_CHARS else ''}'"
+    else:
+        where = "entry"
     for key in sorted(set(raw) - ENTRY_FIELDS):
         checker.add(
             raw.line_of(key),
@@ -345,6 +350,8 @@ def _check_entry(checker: _FileChecker, raw: object, line: int) -> tuple[Entry |
             raw.line_of("id"),
             f"{where}: 'id' must be lower-case words joined by hyphens, e.g. missed-dose",
         )
+    elif isinstance(entry_id, str) and len(entry_id) > MAX_ID_CHARS:
+        checker.add(raw.line_of("id"), f"{where}: 'id' is longer than {MAX_ID_CHARS} characters")
     category = checker.text(raw, "category", where, required="category" in raw, limit=40)
     question = checker.text(raw, "question", where, required="question" in raw, limit=120)
     answer = checker.text(raw, "answer", where, required="answer" in raw, limit=MAX_ANSWER_CHARS)
