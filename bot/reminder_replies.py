@@ -22,6 +22,7 @@ from bot.reminders import (
     local_date,
     phase_name,
     tzinfo_for,
+    usable_zone,
 )
 
 #: Button actions (callback data), short and well under Telegram's 64 bytes.
@@ -61,8 +62,19 @@ DOSE_CHANGE_HINT = (
 )
 
 
+#: For a row whose saved zone this host cannot use (saved by another host or an older version).
+ZONE_UNKNOWN = (
+    "The time zone saved with your reminder is not one I know any more, so I can't work out when "
+    "to remind you. Please choose yours again with /timezone, for example /timezone Europe/London; "
+    "your reminder time is kept."
+)
+
+
 def _schedule_sentence(sub: Subscription, now: dtm.datetime) -> str:
-    assert sub.remind_at is not None and sub.zone is not None
+    assert sub.remind_at is not None
+    if usable_zone(sub.zone) is None:
+        return ZONE_UNKNOWN
+    assert sub.zone is not None
     at = describe_time(sub.remind_at)
     zone = f"{_zone_label(sub.zone)} time (it is {_clock_in(sub.zone, now)} there now)"
     if sub.mode == PHASES:
@@ -124,7 +136,7 @@ def subscribed_reply(sub: Subscription, now: dtm.datetime, *, zone_was_default: 
 
 def settings_reply(sub: Subscription | None, default_zone: str, now: dtm.datetime) -> Reply:
     """``/remind`` alone: the current setting and how to change it."""
-    zone = (sub.zone if sub else None) or default_zone
+    zone = usable_zone(sub.zone if sub else None) or default_zone
     if sub is None or not sub.active:
         state = (
             "Your reminders are switched off."
@@ -258,6 +270,11 @@ def mode_reply(sub: Subscription, now: dtm.datetime) -> Reply:
     return _info("mode", *paragraphs, buttons=tuple(_mode_buttons(sub)))
 
 
+def zone_unknown_reply() -> Reply:
+    """Sent once to the owner of a reminder whose saved zone this host cannot use."""
+    return _info("zone_unknown", _para(Span("About your reminders", bold=True)), _para(ZONE_UNKNOWN))
+
+
 def snoozed_reply() -> Reply:
     """The snooze button."""
     return _info("snoozed", _para("OK, I'll remind you again in an hour."))
@@ -290,4 +307,4 @@ def input_error_reply(message: str) -> Reply:
 
 def today_for(sub: Subscription, default_zone: str, now: dtm.datetime) -> dtm.date:
     """The user's local date (in their zone, else the default)."""
-    return local_date(now, sub.zone or default_zone)
+    return local_date(now, usable_zone(sub.zone) or default_zone)

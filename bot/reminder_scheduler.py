@@ -52,7 +52,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from bot.reminders import Subscription, after_sent, blocked, is_due
+from bot.reminders import Subscription, after_sent, blocked, is_due, known_zone
 from bot.storage import Store, StoreError
 
 log = logging.getLogger(__name__)
@@ -79,6 +79,10 @@ class Attempt:
 
 #: Sends one reminder for ``sub`` as of ``now``; returns what happened (never raises for Telegram errors).
 Send = Callable[[Subscription, dtm.datetime], Awaitable[Attempt]]
+
+
+async def _no_notice(sub: Subscription, now: dtm.datetime) -> Attempt:
+    return Attempt(Delivery.SENT)
 
 
 def utc_now() -> dtm.datetime:
@@ -124,8 +128,13 @@ class ReminderScheduler:
         retry_delays: tuple[float, ...] = (1.0, 4.0),
         backoff_minutes: tuple[int, ...] = (1, 2, 5, 15, 30),
         sleep: Sleep = asyncio.sleep,
+        notice: Send = _no_notice,
     ) -> None:
         self.store = store
+        #: Tells the owner of a row whose stored zone this host cannot use (once per process).
+        self._notice = notice
+        self._zone_told: set[int] = set()
+        self._zone_logged: set[int] = set()
         self.clock = clock
         self._send = send
         self._workers = workers
@@ -184,13 +193,29 @@ class ReminderScheduler:
             retry_at = self._retry_at.get(chat_id)
             if retry_at is not None and retry_at > now:
                 continue
-            if is_due(sub, now):
+            try:
+                wanted = self._wants_notice(sub) or is_due(sub, now)
+            except Exception as exc:  # one bad row must never stop everyone else's reminders
+                log.warning("reminders: chat %s skipped: %s", chat_id, type(exc).__name__)
+                continue
+            if wanted:
                 self._queued.add(chat_id)
                 self._queue.put_nowait(chat_id)
                 queued += 1
         if queued:
             log.info("reminders: %d due", queued)
         return queued
+
+    def _wants_notice(self, sub: Subscription) -> bool:
+        """True once for a row whose zone this host cannot load (logged here, once, without the zone)."""
+        if sub.zone is None or known_zone(sub.zone):
+            self._zone_told.discard(sub.chat_id)
+            self._zone_logged.discard(sub.chat_id)
+            return False
+        if sub.chat_id not in self._zone_logged:
+            self._zone_logged.add(sub.chat_id)
+            log.warning("reminders for chat %s skipped: its saved time zone is unknown here", sub.chat_id)
+        return sub.chat_id not in self._zone_told
 
     async def drain(self) -> None:
         """Wait until everything queued so far has been handled (tests and benchmarks)."""
@@ -216,6 +241,9 @@ class ReminderScheduler:
         for attempt_number in range(len(self._retry_delays) + 1):
             now = self.clock()
             sub = await self.store.get(chat_id)
+            if sub is not None and sub.active and sub.zone is not None and not known_zone(sub.zone):
+                await self._tell_zone_unknown(sub, now)
+                return
             if sub is None or not is_due(sub, now):
                 self._forget_failures(chat_id)
                 return  # stopped, changed or already sent since the tick
@@ -236,6 +264,17 @@ class ReminderScheduler:
             if attempt_number < len(self._retry_delays) and not self._stopping:
                 await self._sleep(max(self._retry_delays[attempt_number], attempt.retry_after or 0.0))
         self._defer(chat_id, self.clock())
+
+    async def _tell_zone_unknown(self, sub: Subscription, now: dtm.datetime) -> None:
+        if sub.chat_id in self._zone_told:
+            return
+        await self._pacer.wait()
+        attempt = await self._notice(sub, now)
+        if attempt.delivery is Delivery.BLOCKED:
+            await self.store.update(sub.chat_id, blocked)
+            self.deactivated += 1
+        if attempt.delivery is not Delivery.TRANSIENT:
+            self._zone_told.add(sub.chat_id)  # a transient failure is tried again at the next tick
 
     def _defer(self, chat_id: int, now: dtm.datetime) -> None:
         """Leave a failing chat to a later tick, backing off further each time."""

@@ -24,6 +24,7 @@ from __future__ import annotations
 import calendar
 import datetime as dtm
 import functools
+import importlib.resources
 import re
 import zoneinfo
 from dataclasses import dataclass, replace
@@ -125,7 +126,8 @@ def parse_time(text: str) -> dtm.time:
             )
         hour = hour % 12 + (12 if match[3] == "p" else 0)
         return dtm.time(hour, minute)
-    if raw.isdigit():
+    # isdecimal, not isdigit: "²" is a digit that int() refuses. Only an hour can be meant.
+    if raw.isdecimal() and len(raw) <= 2 and int(raw) <= 23:
         raise ReminderInputError(
             f"Did you mean {int(raw):02d}:00 in the morning or in the evening? Please add the minutes "
             f"or am/pm, {TIME_EXAMPLE}."
@@ -139,16 +141,35 @@ _OFFSET = re.compile(r"(?:utc|gmt)?\s*([+-])(\d{1,2})(?::?(\d{2}))?")
 ZONE_EXAMPLE = "for example /timezone Europe/London or /timezone +02:00"
 
 
+#: Names in the zone database that are not places: a host's own clock, a placeholder zone.
+_NOT_PLACES = frozenset({"localtime", "factory", "posixrules"})
+
+
 @functools.cache
 def _zone_names() -> dict[str, str]:
-    """Every IANA zone name, keyed in lower case so ``europe/london`` works too."""
-    return {name.lower(): name for name in zoneinfo.available_timezones()}
+    """Every zone name the bot accepts, keyed in lower case so ``europe/london`` works too.
+
+    The list comes from the ``tzdata`` package the bot depends on, not from the host's folder,
+    so a zone saved on one machine loads on every other: a host's extras (``localtime``, a link
+    to its own clock, or the ``posix/`` and ``right/`` copies) would stop the reminders of a
+    second host that lacks them.
+    """
+    try:
+        listed = importlib.resources.files("tzdata").joinpath("zones").read_text(encoding="utf-8")
+        names = {line.strip() for line in listed.splitlines() if line.strip()}
+    except (ModuleNotFoundError, OSError):  # no tzdata package: the host's database, filtered
+        names = {n for n in zoneinfo.available_timezones() if not n.startswith(("posix/", "right/"))}
+    return {name.lower(): name for name in names if name.lower() not in _NOT_PLACES}
+
+
+#: UTC offsets in use anywhere, in minutes: -12:00 to +14:00.
+_MIN_OFFSET, _MAX_OFFSET = -12 * 60, 14 * 60
 
 
 def parse_zone(text: str) -> str:
     """A canonical zone: an IANA name (any case) or a UTC offset, returned as ``+HH:MM``.
 
-    Only names in the system's zone database are accepted (never a path built from user input).
+    Only names in the zone list are accepted (never a path built from user input).
     """
     raw = text.strip()
     lowered = raw.lower()
@@ -158,7 +179,8 @@ def parse_zone(text: str) -> str:
         return name
     if match := _OFFSET.fullmatch(lowered):
         hours, minutes = int(match[2]), int(match[3] or 0)
-        if hours > 14 or minutes not in (0, 15, 30, 45) or (hours == 14 and minutes):
+        signed = (hours * 60 + minutes) * (-1 if match[1] == "-" else 1)
+        if minutes not in (0, 15, 30, 45) or not _MIN_OFFSET <= signed <= _MAX_OFFSET:
             raise ReminderInputError(
                 f"{raw} is not a UTC offset used anywhere: offsets go from -12:00 to +14:00. "
                 f"Please try again, {ZONE_EXAMPLE}."
@@ -178,6 +200,24 @@ def tzinfo_for(zone: str) -> dtm.tzinfo:
         hours, minutes = int(zone[1:3]), int(zone[4:6])
         return dtm.timezone(sign * dtm.timedelta(hours=hours, minutes=minutes))
     return zoneinfo.ZoneInfo(zone)
+
+
+@functools.cache
+def known_zone(zone: str) -> bool:
+    """True when a stored zone can be used on this host.
+
+    A row saved by an older version, or on a host with other zones, may hold a name this host
+    cannot load; such a row must be skipped, not stop everyone's reminders.
+    """
+    try:
+        return parse_zone(zone) == zone and tzinfo_for(zone) is not None
+    except (ValueError, KeyError, OSError):  # ZoneInfoNotFoundError is a KeyError
+        return False
+
+
+def usable_zone(zone: str | None) -> str | None:
+    """``zone`` when it can be used on this host, else None (so callers fall back to the default)."""
+    return zone if zone is not None and known_zone(zone) else None
 
 
 def zones_matching_local_time(local: dtm.time, now: dtm.datetime) -> list[str]:
@@ -223,7 +263,9 @@ def _make_date(year: int, month: int, day: int, original: str) -> dtm.date:
     try:
         return dtm.date(year, month, day)
     except ValueError:
-        if 1 <= month <= 12:
+        if not dtm.MINYEAR <= year <= dtm.MAXYEAR:
+            reason = f"there is no year {year}"
+        elif 1 <= month <= 12:
             days = calendar.monthrange(year, month)[1]
             reason = f"{calendar.month_name[month]} {year} has only {days} days"
         else:
@@ -379,7 +421,7 @@ def next_due(sub: Subscription, now: dtm.datetime) -> dtm.datetime | None:
     Only today's and later local days count: a reminder missed on an earlier day (the bot was
     down) is not sent late. A snooze adds one extra instant.
     """
-    if not sub.active or sub.remind_at is None or sub.zone is None:
+    if not sub.active or sub.remind_at is None or sub.zone is None or not known_zone(sub.zone):
         return None
     today = local_date(now, sub.zone)
     due: dtm.datetime | None = None
@@ -413,7 +455,7 @@ def _arm(sub: Subscription, now: dtm.datetime) -> Subscription:
 
     Also keeps "never two on one local day": when today's reminder went out already, it stays done.
     """
-    if sub.remind_at is None or sub.zone is None:
+    if sub.remind_at is None or sub.zone is None or not known_zone(sub.zone):
         return sub
     today = local_date(now, sub.zone)
     if sub.last_sent is not None and sub.last_sent >= today:
@@ -427,7 +469,7 @@ def subscribe(
     sub: Subscription, at: dtm.time, zone: str | None, default_zone: str, now: dtm.datetime
 ) -> Subscription:
     """``/remind HH:MM [ZONE]``: set the time (and zone), and switch reminders on."""
-    chosen = zone or sub.zone or default_zone
+    chosen = zone or usable_zone(sub.zone) or default_zone
     return _arm(replace(sub, remind_at=at, zone=chosen, state="active", snoozed_until=None), now)
 
 

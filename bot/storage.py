@@ -187,6 +187,7 @@ class Store:
         # Counts not yet written: (UTC hour, decision) and (UTC day, entry id) -> how many.
         self._question_counts: Counter[tuple[str, str]] = Counter()
         self._shown_counts: Counter[tuple[str, str]] = Counter()
+        self._unreadable: set[Any] = set()  # chat ids of damaged rows already logged
 
     @classmethod
     async def open(cls, path: Path, clock: Callable[[], dtm.datetime]) -> Store:
@@ -258,7 +259,15 @@ class Store:
 
         def query() -> list[Subscription]:
             rows = self._db().execute(f"SELECT {_COLUMNS} FROM subscriptions WHERE state = 'active'")
-            return [_row_to_subscription(r) for r in rows]
+            subscriptions = []
+            for row in rows:
+                try:
+                    subscriptions.append(_row_to_subscription(row))
+                except (ValueError, TypeError):  # one damaged row must not stop every reminder
+                    if row[0] not in self._unreadable:  # once, not every minute
+                        self._unreadable.add(row[0])
+                        log.warning("reminders: the row of chat %s cannot be read; skipped", row[0])
+            return subscriptions
 
         return await self._run(query)
 

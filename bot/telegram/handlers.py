@@ -386,7 +386,8 @@ async def button(update: Update, context: Context) -> None:
     action = query.data or ""
     if action.startswith(f"{NONE_OF_THESE}:"):
         question = action.partition(":")[2]
-        if question.isdigit():
+        # Forged data may hold "²" (a digit int() refuses) or more digits than SQLite's integers.
+        if question.isascii() and question.isdecimal() and len(question) <= 18:
             question_id = int(question)
             await _count(context, "none of these", lambda store: store.mark_none_of_these(question_id))
         reply: Reply | None = none_of_these_reply(knowledge)

@@ -74,9 +74,10 @@ def make_sender(bot_data: dict[Any, Any], bot: Bot) -> Callable[[Subscription, d
 
     async def send(sub: Subscription, now: dtm.datetime) -> Attempt:
         state = bot_data.get(STATE_KEY)
-        if not isinstance(state, BotState) or sub.zone is None:
+        zone = r.usable_zone(sub.zone)
+        if not isinstance(state, BotState) or zone is None:
             return Attempt(Delivery.TRANSIENT)
-        reply = rr.reminder_reply(state.knowledge, sub, r.local_date(now, sub.zone))
+        reply = rr.reminder_reply(state.knowledge, sub, r.local_date(now, zone))
         parts = render_html(reply)
         try:
             for index, part in enumerate(parts):
@@ -102,6 +103,23 @@ def make_sender(bot_data: dict[Any, Any], bot: Bot) -> Callable[[Subscription, d
     return send
 
 
+def make_notice(bot: Bot) -> Callable[[Subscription, dtm.datetime], Any]:
+    """The scheduler's ``notice``: tell a chat its saved zone is unknown here (classified like a send)."""
+
+    async def notice(sub: Subscription, now: dtm.datetime) -> Attempt:
+        try:
+            for part in render_html(rr.zone_unknown_reply()):
+                await bot.send_message(sub.chat_id, part)
+        except Forbidden:
+            return Attempt(Delivery.BLOCKED)
+        except TelegramError as exc:
+            log.info("zone notice for chat %s: %s", sub.chat_id, type(exc).__name__)
+            return Attempt(Delivery.TRANSIENT)
+        return Attempt(Delivery.SENT)
+
+    return notice
+
+
 async def tick_job(context: Context) -> None:
     """The JobQueue callback: queue what is due now (sending happens in the scheduler's workers)."""
     value = context.bot_data.get(REMINDERS_KEY)
@@ -112,7 +130,9 @@ async def tick_job(context: Context) -> None:
 async def start_reminders(app: BotApplication, settings: Settings, clock: Clock = utc_now) -> Reminders:
     """Open the database, start the delivery workers and schedule the ticks (called from ``post_init``)."""
     store = await Store.open(settings.database_path, clock)
-    scheduler = ReminderScheduler(store, make_sender(app.bot_data, app.bot), clock)
+    scheduler = ReminderScheduler(
+        store, make_sender(app.bot_data, app.bot), clock, notice=make_notice(app.bot)
+    )
     await scheduler.start()
     reminders = Reminders(store, scheduler, settings.default_timezone, clock)
     app.bot_data[REMINDERS_KEY] = reminders
@@ -175,7 +195,7 @@ async def remind(update: Update, context: Context) -> None:
     await _say(
         update,
         context,
-        rr.subscribed_reply(after, now, zone_was_default=zone is None and before.zone is None),
+        rr.subscribed_reply(after, now, zone_was_default=zone is None and r.usable_zone(before.zone) is None),
     )
 
 
@@ -188,9 +208,8 @@ async def timezone(update: Update, context: Context) -> None:
     now = rem.clock()
     if not context.args:
         sub = await rem.store.get(chat.id)
-        await _say(
-            update, context, rr.zone_picker_reply((sub.zone if sub else None) or rem.default_zone, now)
-        )
+        current = r.usable_zone(sub.zone if sub else None) or rem.default_zone
+        await _say(update, context, rr.zone_picker_reply(current, now))
         return
     text = " ".join(context.args)
     try:
@@ -301,5 +320,5 @@ async def button(update: Update, context: Context) -> None:
         _, after = await store.update(chat_id, r.daily)
         reply = rr.mode_reply(after, now)
     else:  # r:zones, or an action from an older version of the bot
-        reply = rr.zone_picker_reply(sub.zone or rem.default_zone, now)
+        reply = rr.zone_picker_reply(r.usable_zone(sub.zone) or rem.default_zone, now)
     await send_reply(context, chat_id, reply)
