@@ -11,6 +11,16 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+# Invisible characters: format controls (soft hyphen, zero-width space and joiners, bidi marks,
+# embeddings, overrides and isolates, the byte-order mark, tag characters), the combining
+# grapheme joiner and variation selectors. They are removed, never turned into spaces:
+# "yel\u00adlow" is the word "yellow", and a space there would hide a warning sign.
+_INVISIBLE = re.compile(
+    "[\u00ad\u034f\u061c\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f"
+    "\ufe00-\ufe0f\ufeff\ufff9-\ufffb\U000e0000-\U000e0fff]"
+)
+# Line breaks and other control characters (C0, DEL, C1, the Unicode line and paragraph separators).
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 # Apostrophes join words ("don't" -> "dont", "crohn's" -> "crohns") rather than split them.
 _APOSTROPHES = re.compile("[\u0027\u2018\u2019\u02bc\u0060\u00b4]")
 # Markup pasted or typed into a message ("my <b>tablets</b>") is not words: "b" would split the
@@ -26,13 +36,25 @@ _TIME_UNITS = frozenset({"day", "days", "week", "weeks", "month", "months", "yea
 
 
 def fold(text: str) -> str:
-    """NFKC, case-fold, drop markup tags, apostrophes, punctuation and emoji, fold whitespace."""
-    text = unicodedata.normalize("NFKC", text).casefold()
+    """Drop invisible characters, NFKC, case-fold, drop tags, apostrophes, punctuation, emoji; fold spaces."""
+    text = unicodedata.normalize("NFKC", _INVISIBLE.sub("", text)).casefold()
     text = _TAG.sub(" ", text)
     text = _APOSTROPHES.sub("", text)
     text = _NON_WORD.sub(" ", text)
     text = _DIGIT_LETTER.sub(" ", text)
     return " ".join(text.split())
+
+
+def one_line(text: str) -> str:
+    """Text a user typed, safe to show others as one quoted line.
+
+    Invisible and bidi-override characters are removed (they could reorder what an admin reads),
+    line breaks and other control characters become spaces (a newline could forge a line of a
+    list), curly double quotes become straight ones (so the text cannot close the quote around
+    it), and runs of spaces are folded.
+    """
+    text = _CONTROL.sub(" ", _INVISIBLE.sub("", text))
+    return " ".join(text.replace("“", '"').replace("”", '"').split())
 
 
 def stem(word: str) -> str:

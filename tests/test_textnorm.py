@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
+
+from bot.safety import detect_warning_signs
 from bot.textnorm import Normaliser, fold, stem
+from tests.fake_telegram import FakeTelegram
 from tests.shipped import shipped_knowledge
+from tests.test_telegram_bot import say, text_of
+
+#: Invisible characters people paste or phones insert: soft hyphen, zero-width space, non-joiner,
+#: joiner, word joiner, byte-order mark, a left-to-right mark, a right-to-left override.
+INVISIBLE = ("\u00ad", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u200e", "\u202e")
 
 
 def normaliser() -> Normaliser:
@@ -77,3 +88,22 @@ def test_stem_removes_plural_and_ing_only() -> None:
         "gas",
         "150",
     ]
+
+
+@pytest.mark.parametrize("mark", INVISIBLE)
+def test_an_invisible_character_inside_a_word_is_removed_not_made_a_space(mark: str) -> None:
+    assert fold(f"my eyes look yel{mark}low") == "my eyes look yellow"
+    assert fold(f"fe{mark}ver and chick{mark}enpox") == "fever and chickenpox"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["my eyes look yel\u00adlow", "I have a fe\u200bver", "my skin is yel\u200dlow", "a sore thr\u2060oat"],
+)
+def test_a_symptom_word_broken_by_an_invisible_character_still_gets_urgent_advice(text: str) -> None:
+    assert detect_warning_signs(text) is not None
+
+
+async def test_a_soft_hyphen_in_yellow_gets_urgent_advice_in_telegram(server: FakeTelegram, app: Any) -> None:
+    [reply] = await say(server, "my eyes look yel\u00adlow")
+    assert text_of(reply).startswith("⚠️")
