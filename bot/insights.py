@@ -9,14 +9,14 @@ with rapidfuzz, and writes the ``/stats`` and ``/unanswered`` replies that both 
 from __future__ import annotations
 
 import datetime as dtm
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
 from bot.answers import Button, Paragraph, Reply, Span
-from bot.textnorm import fold
+from bot.textnorm import fold, one_line
 
 #: Unanswered questions older than this are deleted (the privacy text promises it).
 UNANSWERED_KEEP_DAYS = 90
@@ -103,6 +103,35 @@ def parse_feedback(action: str) -> tuple[str, bool] | None:
     return entry_id, vote == "1"
 
 
+class VoteBook:
+    """Which messages each user already voted on: one vote per user per message.
+
+    A double tap arrives as two presses before the buttons are gone, and a forged press can come
+    at any time, so removing the buttons is not enough. Kept in memory only (never written, so
+    no stored row links a vote to a person), for the :attr:`keep` most recent votes; /forget
+    drops a chat's.
+    """
+
+    def __init__(self, keep: int = 10_000) -> None:
+        self.keep = keep
+        self._seen: OrderedDict[tuple[int, int, int], None] = OrderedDict()
+
+    def first(self, chat_id: int, message_id: int, user_id: int) -> bool:
+        """True the first time this user votes on this message (and remembers it)."""
+        key = (chat_id, message_id, user_id)
+        if key in self._seen:
+            return False
+        self._seen[key] = None
+        while len(self._seen) > self.keep:
+            self._seen.popitem(last=False)
+        return True
+
+    def forget_chat(self, chat_id: int) -> None:
+        """Drop everything remembered about ``chat_id``."""
+        for key in [k for k in self._seen if k[0] == chat_id]:
+            del self._seen[key]
+
+
 # -- unanswered questions --------------------------------------------------------------------------
 
 
@@ -173,9 +202,10 @@ def unanswered_reply(groups: list[QuestionGroup], days: int = UNANSWERED_WINDOW_
         details = [f"last {group.last_asked.date().isoformat()}"]
         if rejected:
             details.append(f"{rejected} rejected the suggestions")
-        line = f"{number}. {group.count} x “{group.example}” ({', '.join(details)})"
+        # Patients' words: each one quoted, cleaned line, so none can forge or reorder a line.
+        line = f"{number}. {group.count} x “{one_line(group.example)}” ({', '.join(details)})"
         if group.variants:
-            line += "\n    also: " + "; ".join(f"“{v}”" for v in group.variants)
+            line += "\n    also: " + "; ".join(f"“{one_line(v)}”" for v in group.variants)
         lines.append(line)
     return Reply(
         (

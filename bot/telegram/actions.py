@@ -124,17 +124,26 @@ def privacy_reply() -> Reply:
             ),
             _para(
                 "When I can't answer a question confidently (I suggest topics, say I don't know, or you "
-                "tap “None of these”), I keep the text of the question and the time, without your id "
-                "or anything else that links it to you, for at most 90 days, so the clinic team can "
-                "add what patients are missing. I also count how often each answer is shown and how "
-                "often it was marked helpful or not helpful, again without who asked or voted."
+                "tap “None of these”), I keep the text of the question and the time, without your id, "
+                "for at most 90 days, so the clinic team can add what patients are missing. Before "
+                "keeping it I take out e-mail addresses, dates that include a year or follow “born”, "
+                "phone, NHS and other numbers of seven digits or more, and a name after words like "
+                "“my name is” or “I'm called”. I can't recognise a name written on its own, so "
+                "please don't type personal details into a question."
+            ),
+            _para(
+                "I count how often each answer is shown and how often it was marked helpful or not "
+                "helpful, without who asked or voted. To count one vote per answer, I remember which "
+                "answers in this chat were voted on in memory only, until the bot restarts."
             ),
             _para(
                 "If you subscribe to blood-test reminders, the bot stores only what it needs to send "
                 "them: your chat id, the reminder time and time zone, whether you chose daily or "
                 "test-day reminders, your next test date and the date of your last test if you give "
-                "them, the day the last reminder was sent, and when the setting was created and "
-                "changed. /stopreminders stops the reminders."
+                "them, how many tests you have marked done since the monitoring pattern began and when "
+                "it began, a pending snooze, whether reminders are on or stopped, the day the last "
+                "reminder was sent, and when the setting was created and changed. /stopreminders stops "
+                "the reminders."
             ),
             _para(
                 "/forget erases everything stored about this chat, after you confirm with a button, and "

@@ -45,7 +45,7 @@ from bot.answers import (
     respond,
     topics_reply,
 )
-from bot.insights import FEEDBACK, feedback_buttons, parse_feedback
+from bot.insights import FEEDBACK, VoteBook, feedback_buttons, parse_feedback
 from bot.knowledge import KnowledgeBase
 from bot.matching import Matcher
 from bot.reminders import Subscription
@@ -74,6 +74,8 @@ STORE_KEY = "azabot_store"
 _BROWSER_KEY = "browser_messages"
 _BROWSER_KEEP = 20
 _MAX_CALLBACK_BYTES = 64
+#: Key of the :class:`bot.insights.VoteBook` in ``application.bot_data``.
+_VOTES_KEY = "azabot_votes"
 #: Telegram errors that are expected in normal operation and are only logged at DEBUG.
 _QUIET_BAD_REQUESTS = ("message is not modified", "query is too old")
 
@@ -416,17 +418,40 @@ async def button(update: Update, context: Context) -> None:
         _remember_browser(context, sent.message_id)
 
 
+def _votes(bot_data: dict[Any, Any]) -> VoteBook:
+    book = bot_data.get(_VOTES_KEY)
+    if not isinstance(book, VoteBook):
+        book = bot_data[_VOTES_KEY] = VoteBook()
+    return book
+
+
+def _offered(message: object, data: str) -> bool:
+    """True when ``message`` still carries a button with exactly this callback data."""
+    if not isinstance(message, Message) or message.reply_markup is None:
+        return False
+    return any(b.callback_data == data for row in message.reply_markup.inline_keyboard for b in row)
+
+
 async def feedback_button(update: Update, context: Context) -> None:
     """👍 / 👎 under an answer: count it for the entry (not who pressed) and remove the buttons.
 
-    Removing them from that message is what keeps one message from being voted on twice.
+    A vote counts once per user and message (:class:`bot.insights.VoteBook`), and only when the
+    message really offers that button: a double tap or forged data counts once or not at all.
     """
     query = update.callback_query
     if query is None:
         return
-    parsed = parse_feedback(query.data or "")
+    data = query.data or ""
+    parsed = parse_feedback(data)
     counted = False
-    if parsed is not None and _state(context).knowledge.get(parsed[0]) is not None:
+    message = query.message
+    if (
+        parsed is not None
+        and _state(context).knowledge.get(parsed[0]) is not None
+        and _offered(message, data)
+        and isinstance(message, Message)
+        and _votes(context.bot_data).first(message.chat.id, message.message_id, query.from_user.id)
+    ):
         entry_id, helpful = parsed
         await _count(context, "feedback", lambda store: store.record_feedback(entry_id, helpful))
         counted = True
@@ -434,7 +459,6 @@ async def feedback_button(update: Update, context: Context) -> None:
         await query.answer("Thank you for the feedback!" if counted else None)
     except BadRequest as exc:
         log.debug("could not answer callback query of update %s: %s", update.update_id, exc.message)
-    message = query.message
     if isinstance(message, Message) and message.reply_markup is not None:
         rows = [
             [b for b in row if not str(b.callback_data or "").startswith(FEEDBACK)]
@@ -516,6 +540,7 @@ async def forget_button(update: Update, context: Context) -> None:
         erased.append(describe_subscription(sub))
     if context.chat_data:
         context.chat_data.clear()  # in memory only: ids of topic-browser messages
+    _votes(context.bot_data).forget_chat(chat.id)  # in memory only: which answers were voted on
     log.info("chat %s: stored data erased on request (%d item(s))", chat.id, len(erased))
     await send_reply(context, chat.id, forgotten_reply(erased))
 
