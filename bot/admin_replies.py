@@ -92,6 +92,17 @@ def installed_reply(name: str, change: FaqChange, entries: int) -> Reply:
     )
 
 
+def install_failed_reply(name: str, reason: str) -> Reply:
+    """Writing a checked upload failed (a full disk): nothing changed and no backup was kept."""
+    return _info(
+        _p(Span(f"Not installed: {name} could not be written", bold=True), f" ({reason})."),
+        _p(
+            "Nothing was changed: patients still get the previous FAQ, and no backup was kept, so "
+            "/rollback is as it was. Free some space on the server and send the file again."
+        ),
+    )
+
+
 def upload_expired_reply() -> Reply:
     """A confirm button whose upload is gone (already installed, cancelled, or the bot restarted)."""
     return _info(
@@ -117,6 +128,14 @@ def rollback_reply(backup: Backup, change: FaqChange, entries: int) -> Reply:
     return _info(
         _p(Span(f"{what}; patients now get it ({entries} entries).", bold=True)),
         change_paragraph(change),
+    )
+
+
+def rollback_failed_reply(backup: Backup, reason: str) -> Reply:
+    """Writing the backup back failed (a full disk): the file and the backup are as they were."""
+    return _info(
+        _p(Span(f"Not rolled back: {backup.name} could not be written", bold=True), f" ({reason})."),
+        _p("Nothing was changed and the backup is kept. Free some space on the server and try again."),
     )
 
 

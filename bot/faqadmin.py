@@ -8,29 +8,36 @@ The rules, shared by ``/reload``, the automatic reload, uploads over Telegram an
 * Only a complete, valid FAQ is ever served; otherwise the old one stays and the problems are
   reported as ``file:line: message``.
 * A file is installed atomically (written to a temporary file in the same folder, flushed, then
-  ``os.replace``), after the version it replaces is copied to :data:`BACKUP_DIRNAME`. The loader
-  only reads ``*.yaml``/``*.yml`` at the top of ``FAQ_DIR``, so backups and temporary files are
-  never loaded.
+  ``os.replace``), after the version it replaces is saved, just as atomically, to
+  :data:`BACKUP_DIRNAME`. If writing the new file fails (a full disk), that backup is removed
+  again, so a failed install leaves the folder exactly as it was. Which files are FAQ files is
+  decided by :func:`bot.knowledge.is_faq_file_name` alone (hidden names never are), so backups
+  and temporary files are never loaded, and the check, the loader and ``/export`` see the same
+  files.
+* A process killed during an install can leave a hidden temporary file, or a backup of a file
+  that was never replaced. :func:`clean_stale` removes the first at start, and
+  :func:`latest_backup` skips (and start-up removes) a backup identical to the file as it is:
+  rolling back to it would change nothing.
 """
 
 from __future__ import annotations
 
 import datetime as dtm
 import os
-import re
 import shutil
 import tempfile
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from bot.knowledge import Entry, KnowledgeBase, LoadResult
+from bot.knowledge import Entry, KnowledgeBase, LoadResult, faq_files, is_faq_file_name
 from bot.yamlsource import MAX_FILE_BYTES, Problem, parse_yaml
 
 #: Backups of replaced files, inside ``FAQ_DIR`` (hidden, and not a ``*.yaml`` the loader reads).
 BACKUP_DIRNAME = ".backups"
-#: A bare file name: no folders, no leading dot, lower-case .yaml/.yml (what the loader reads).
-SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}\.ya?ml$")
+#: The longest file name accepted from an upload (in characters).
+MAX_NAME_CHARS = 100
 #: Marks a backup of a file that did not exist before it was installed (rollback deletes it).
 _ABSENT = ".absent"
 _STAMP = "%Y%m%dT%H%M%S%fZ"
@@ -97,9 +104,14 @@ def check_name(name: str) -> str:
     """``name`` if it is a bare FAQ file name; otherwise :class:`FaqFileError` saying why."""
     if "/" in name or "\\" in name or ".." in name or name != Path(name).name:
         raise FaqFileError("The file name must be a bare name like basics.yaml, without folders or '..'.")
-    if not SAFE_NAME.fullmatch(name):
+    if not is_faq_file_name(name):
         raise FaqFileError(
-            "The file name must end in .yaml or .yml and use only letters, digits, '-', '_' and '.', "
+            "The file name must end in .yaml or .yml and must not start with a dot, "
+            "for example side-effects.yaml."
+        )
+    if len(name) > MAX_NAME_CHARS or any(unicodedata.category(c) in ("Cc", "Cf") for c in name):
+        raise FaqFileError(
+            f"The file name must be at most {MAX_NAME_CHARS} characters, without control characters, "
             "for example side-effects.yaml."
         )
     return name
@@ -111,13 +123,6 @@ def check_size(size: int | None) -> None:
         raise FaqFileError(
             f"The file is {size // 1024} KB; an FAQ file may be at most {MAX_FILE_BYTES // 1024} KB."
         )
-
-
-def faq_files(faq_dir: Path) -> list[Path]:
-    """The files the loader reads, sorted (what ``/export`` sends)."""
-    if not faq_dir.is_dir():
-        return []
-    return sorted(p for p in faq_dir.iterdir() if p.is_file() and SAFE_NAME.fullmatch(p.name))
 
 
 @dataclass
@@ -158,17 +163,23 @@ def check_candidate(
         if problems:
             candidate.problems = problems
             return candidate
-    with tempfile.TemporaryDirectory(prefix="azabot-faq-") as tmp:
-        folder = Path(tmp)
-        for path in faq_files(faq_dir):
-            if path.name != name:
-                shutil.copyfile(path, folder / path.name)
-        if content is not None:
-            (folder / name).write_text(text, encoding="utf-8")
-        result = loader(folder)
+    try:
+        with tempfile.TemporaryDirectory(prefix="azabot-faq-") as tmp:
+            folder = Path(tmp)
+            for path in faq_files(faq_dir):
+                if path.name != name:
+                    shutil.copyfile(path, folder / path.name)
+            if content is not None:
+                (folder / name).write_text(text, encoding="utf-8")
+            result = loader(folder)
+    except OSError as exc:  # e.g. no space for the temporary copy
+        raise FaqFileError(f"I could not check it: {write_error(exc)}.") from None
     prefix = str(folder)
+    # Problems name the real folder, also inside messages ("also at <file>:<line>").
     candidate.problems = [
-        replace(p, file=str(faq_dir) + p.file[len(prefix) :]) if p.file.startswith(prefix) else p
+        replace(
+            p, file=p.file.replace(prefix, str(faq_dir), 1), message=p.message.replace(prefix, str(faq_dir))
+        )
         for p in result.problems
     ]
     if result.knowledge is not None and not candidate.problems:
@@ -206,7 +217,10 @@ def backup_dir(faq_dir: Path) -> Path:
 def install(faq_dir: Path, name: str, content: bytes, now: dtm.datetime) -> Path:
     """Back up the current ``name`` (or note that there was none), then write ``content`` atomically.
 
-    Returns the backup's path. Check the content with :func:`check_candidate` first.
+    Returns the backup's path. Check the content with :func:`check_candidate` first. Raises
+    :class:`OSError` when a write fails (a full disk); the folder is then exactly as before: the
+    backup is written atomically and removed again if the new file could not be written, so a
+    failed install never leaves a backup that ``/rollback`` would find.
     """
     check_name(name)
     target = faq_dir / name
@@ -215,12 +229,39 @@ def install(faq_dir: Path, name: str, content: bytes, now: dtm.datetime) -> Path
     stamp = now.astimezone(dtm.UTC).strftime(_STAMP)
     if target.is_file():
         backup = backups / f"{stamp}--{name}"
-        shutil.copyfile(target, backup)
+        atomic_write(backup, target.read_bytes())
     else:
         backup = backups / f"{stamp}--{name}{_ABSENT}"
-        backup.write_bytes(b"")
-    atomic_write(target, content)
+        atomic_write(backup, b"")
+    try:
+        atomic_write(target, content)
+    except BaseException:
+        backup.unlink(missing_ok=True)  # nothing was installed, so there is nothing to roll back
+        raise
     return backup
+
+
+def write_error(exc: OSError) -> str:
+    """A short reason for a failed write, for admins: "No space left on device", never a path."""
+    if exc.errno is not None:
+        return os.strerror(exc.errno)
+    return "the file could not be written"
+
+
+def clean_stale(faq_dir: Path) -> int:
+    """Remove the temporary files a killed install left (hidden ``*.tmp``); returns how many.
+
+    Called at start, before anything else writes to the folder.
+    """
+    removed = 0
+    for folder in (faq_dir, backup_dir(faq_dir)):
+        if not folder.is_dir():
+            continue
+        for path in folder.iterdir():
+            if path.name.startswith(".") and path.name.endswith(".tmp") and path.is_file():
+                path.unlink(missing_ok=True)
+                removed += 1
+    return removed
 
 
 @dataclass(frozen=True)
@@ -233,23 +274,38 @@ class Backup:
     taken_at: dtm.datetime
 
 
+def _changes_nothing(faq_dir: Path, backup: Backup) -> bool:
+    target = faq_dir / backup.name
+    if backup.content is None:
+        return not target.exists()
+    return target.is_file() and target.read_bytes() == backup.content
+
+
 def latest_backup(faq_dir: Path) -> Backup | None:
-    """The most recent backup, or None when there is nothing to roll back."""
+    """The most recent backup that would change something, or None when there is nothing to roll back.
+
+    A backup identical to the file as it is now is removed on the way: restoring it would change
+    nothing, and it is what a process killed between the backup and the install leaves behind.
+    """
     folder = backup_dir(faq_dir)
     if not folder.is_dir():
         return None
-    candidates = sorted((p for p in folder.iterdir() if "--" in p.name), key=lambda p: p.name)
+    candidates = sorted((p for p in folder.iterdir() if "--" in p.name and p.is_file()), key=lambda p: p.name)
     for path in reversed(candidates):
         stamp, _, rest = path.name.partition("--")
         absent = rest.endswith(_ABSENT)
         name = rest.removesuffix(_ABSENT)
-        if not SAFE_NAME.fullmatch(name):
+        if not is_faq_file_name(name) or name != Path(name).name:
             continue
         try:
             taken = dtm.datetime.strptime(stamp, _STAMP).replace(tzinfo=dtm.UTC)
         except ValueError:
             continue
-        return Backup(path, name, None if absent else path.read_bytes(), taken)
+        backup = Backup(path, name, None if absent else path.read_bytes(), taken)
+        if _changes_nothing(faq_dir, backup):
+            path.unlink(missing_ok=True)
+            continue
+        return backup
     return None
 
 

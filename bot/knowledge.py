@@ -507,13 +507,35 @@ def _check_smalltalk(checker: _FileChecker, raw: object, line: int) -> list[Smal
     return items
 
 
+#: How an FAQ file's name ends.
+FAQ_SUFFIXES = (".yaml", ".yml")
+
+
+def is_faq_file_name(name: str) -> bool:
+    """Whether a file called ``name`` directly in ``FAQ_DIR`` is part of the FAQ.
+
+    The one rule that the loader, the upload check, ``/export``, the backups and the file
+    watcher share, so they can never disagree about which files make the FAQ: a name ending in
+    ``.yaml`` or ``.yml`` (spaces and non-ASCII letters included), except a hidden one (a leading
+    dot: editors' swap files, the installer's temporary files, the backups folder).
+    """
+    return name.endswith(FAQ_SUFFIXES) and not name.startswith(".")
+
+
+def faq_files(faq_dir: Path) -> list[Path]:
+    """The FAQ files in ``faq_dir`` (regular files whose name passes :func:`is_faq_file_name`), sorted."""
+    if not faq_dir.is_dir():
+        return []
+    return sorted(p for p in faq_dir.iterdir() if is_faq_file_name(p.name) and p.is_file())
+
+
 def load_knowledge(faq_dir: Path, required_ids: Iterable[str] = ()) -> LoadResult:
-    """Load and validate every ``*.yaml``/``*.yml`` file in ``faq_dir``.
+    """Load and validate every FAQ file in ``faq_dir`` (see :func:`faq_files`).
 
     Every problem found is reported (not just the first). ``required_ids`` names entry ids that
     must exist (the project's required topics).
     """
-    files = sorted([*faq_dir.glob("*.yaml"), *faq_dir.glob("*.yml")]) if faq_dir.is_dir() else []
+    files = faq_files(faq_dir)
     problems: list[Problem] = []
     unreadable: list[Problem] = []  # YAML that cannot be parsed: reported first, on its own
     if not files:

@@ -14,6 +14,9 @@ from yaml.nodes import MappingNode, Node, SequenceNode
 
 #: Files larger than this are refused before parsing: an FAQ file is a few kilobytes.
 MAX_FILE_BYTES = 512 * 1024
+#: Lists and blocks nested deeper than this are refused: the FAQ needs four levels, and PyYAML
+#: builds nested values recursively, so a thousand ``[`` would end in a RecursionError.
+MAX_DEPTH = 20
 
 
 @dataclass(frozen=True, order=True)
@@ -156,12 +159,21 @@ def parse_yaml(text: str, file: str) -> tuple[Any, list[Problem]]:
     if len(text.encode("utf-8", errors="replace")) > MAX_FILE_BYTES:
         return None, [Problem(file, 1, f"the file is larger than {MAX_FILE_BYTES // 1024} KB; split it")]
     try:
-        # Compose first (no objects built) to refuse aliases before anything can expand.
+        # Walk the events first (no objects built, no recursion) to refuse aliases before anything
+        # can expand, and nesting deeper than the recursive composer and constructor can take.
+        depth = 0
         for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            mark = event.start_mark
+            line = mark.line + 1 if mark else 1
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                mark = event.start_mark
-                line = mark.line + 1 if mark else 1
                 return None, [Problem(file, line, "anchors and aliases (& and *) are not allowed in the FAQ")]
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    message = f"lists or blocks are nested more than {MAX_DEPTH} deep"
+                    return None, [Problem(file, line, message)]
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
         loader = _LineLoader(text)
         try:
             node = loader.get_single_node()
@@ -179,4 +191,6 @@ def parse_yaml(text: str, file: str) -> tuple[Any, list[Problem]]:
         return None, [Problem(file, line, f"this file cannot be read: {plain_yaml_error(reason)}")]
     except yaml.YAMLError:
         return None, [Problem(file, 1, f"this file cannot be read: {plain_yaml_error('')}")]
+    except RecursionError:  # a last guard: the depth check above should make it unreachable
+        return None, [Problem(file, 1, "the YAML is nested too deeply to read")]
     return data, []

@@ -37,14 +37,15 @@ from bot.faqadmin import (
     check_candidate,
     check_name,
     check_size,
+    clean_stale,
     diff_knowledge,
-    faq_files,
     install,
     latest_backup,
     restore,
+    write_error,
 )
 from bot.insights import UNANSWERED_WINDOW_DAYS, group_unanswered, stats_reply, unanswered_reply
-from bot.knowledge import KnowledgeBase, LoadResult
+from bot.knowledge import KnowledgeBase, LoadResult, faq_files, is_faq_file_name
 from bot.matching import Matcher
 from bot.reminder_scheduler import Clock
 from bot.telegram import handlers as h
@@ -222,24 +223,35 @@ async def rollback_command(update: Update, context: Context) -> None:
         if backup is None:
             reply = ar.rollback_nothing_reply()
         else:
-            candidate = await asyncio.to_thread(
-                check_candidate,
-                tools.faq_dir,
-                backup.name,
-                backup.content,
-                tools.loader,
-                _current(context.bot_data),
-            )
-            if not candidate.ok:
+            try:
+                candidate = await asyncio.to_thread(
+                    check_candidate,
+                    tools.faq_dir,
+                    backup.name,
+                    backup.content,
+                    tools.loader,
+                    _current(context.bot_data),
+                )
+            except FaqFileError as exc:
+                candidate = None
+                reply = ar.rollback_failed_reply(backup, str(exc))
+            if candidate is None:
+                pass
+            elif not candidate.ok:
                 reply = ar.rollback_problems_reply(backup, candidate.problems)
             else:
-                await asyncio.to_thread(restore, tools.faq_dir, backup)
-                outcome = await _reload_locked(context.bot_data, tools)
-                reply = (
-                    ar.rollback_reply(backup, outcome.change, outcome.entries)
-                    if outcome.change is not None
-                    else ar.reload_failed_reply(outcome.problems)
-                )
+                try:
+                    await asyncio.to_thread(restore, tools.faq_dir, backup)
+                except OSError as exc:  # e.g. the disk is full: the file is as it was
+                    log.warning("rollback of FAQ file %s failed: %s", backup.name, type(exc).__name__)
+                    reply = ar.rollback_failed_reply(backup, write_error(exc))
+                else:
+                    outcome = await _reload_locked(context.bot_data, tools)
+                    reply = (
+                        ar.rollback_reply(backup, outcome.change, outcome.entries)
+                        if outcome.change is not None
+                        else ar.reload_failed_reply(outcome.problems)
+                    )
     await _say(update, context, reply)
 
 
@@ -334,35 +346,47 @@ async def upload_button(update: Update, context: Context) -> None:
         return
     async with tools.lock:
         # Checked again: another file may have changed since the preview.
-        candidate = await asyncio.to_thread(
-            check_candidate,
-            tools.faq_dir,
-            pending.name,
-            pending.content,
-            tools.loader,
-            _current(context.bot_data),
-        )
-        if not candidate.ok:
+        try:
+            candidate = await asyncio.to_thread(
+                check_candidate,
+                tools.faq_dir,
+                pending.name,
+                pending.content,
+                tools.loader,
+                _current(context.bot_data),
+            )
+        except FaqFileError as exc:
+            candidate = None
+            reply = ar.upload_refused_reply(pending.name, str(exc))
+        if candidate is None:
+            pass
+        elif not candidate.ok:
             reply = ar.upload_problems_reply(pending.name, candidate.problems)
         else:
-            await asyncio.to_thread(install, tools.faq_dir, pending.name, pending.content, tools.clock())
-            log.info("admin %s installed FAQ file %s", pending.user_id, pending.name)
-            outcome = await _reload_locked(context.bot_data, tools)
-            reply = (
-                ar.installed_reply(pending.name, outcome.change, outcome.entries)
-                if outcome.change is not None
-                else ar.reload_failed_reply(outcome.problems)
-            )
+            reply = await _install_locked(context.bot_data, tools, pending)
     await _say(update, context, reply)
+
+
+async def _install_locked(bot_data: dict[Any, Any], tools: AdminTools, pending: PendingUpload) -> Reply:
+    """Write a checked upload and reload; a failed write is said plainly (hold the lock)."""
+    try:
+        await asyncio.to_thread(install, tools.faq_dir, pending.name, pending.content, tools.clock())
+    except OSError as exc:  # e.g. the disk is full: install() left the folder as it was
+        log.warning("installing FAQ file %s failed: %s", pending.name, type(exc).__name__)
+        return ar.install_failed_reply(pending.name, write_error(exc))
+    log.info("admin %s installed FAQ file %s", pending.user_id, pending.name)
+    outcome = await _reload_locked(bot_data, tools)
+    if outcome.change is None:
+        return ar.reload_failed_reply(outcome.problems)
+    return ar.installed_reply(pending.name, outcome.change, outcome.entries)
 
 
 # -- automatic reload ------------------------------------------------------------------------------
 
 
 def is_faq_file(change: Change, path: str) -> bool:
-    """The watcher's filter: top-level FAQ files only (not backups, temporary files or README)."""
-    name = Path(path).name
-    return not name.startswith(".") and name.endswith((".yaml", ".yml"))
+    """The watcher's filter: FAQ files by the loader's own rule (not backups, temporary files, README)."""
+    return is_faq_file_name(Path(path).name)
 
 
 async def notify_admins(bot: Bot, admin_ids: frozenset[int], reply: Reply) -> None:
@@ -456,7 +480,12 @@ async def set_admin_commands(bot: Bot, admin_ids: frozenset[int]) -> None:
 
 
 def make_tools(settings: Settings, loader: Callable[[Path], LoadResult], clock: Clock) -> AdminTools:
-    """The :class:`AdminTools` for ``settings``."""
+    """The :class:`AdminTools` for ``settings``; first removes what a killed install left behind."""
+    try:
+        if removed := clean_stale(settings.faq_dir):
+            log.info("removed %d temporary file(s) left by an interrupted FAQ install", removed)
+    except OSError as exc:  # a read-only folder: nothing can be installed there anyway
+        log.warning("could not clean the FAQ folder: %s", type(exc).__name__)
     return AdminTools(faq_dir=settings.faq_dir, admin_ids=settings.admin_ids, loader=loader, clock=clock)
 
 
