@@ -536,7 +536,12 @@ def dose_changed(sub: Subscription, today: dtm.date) -> Subscription:
 
 
 def record_test_done(sub: Subscription, today: dtm.date) -> Subscription:
-    """A test was done today: record it; in phase mode compute the next date, otherwise ask for it."""
+    """A test was done today: record it; in phase mode compute the next date, otherwise ask for it.
+
+    Once a day: a double tap on "Test done" must not count two tests (and skip a phase step).
+    """
+    if sub.last_test == today:
+        return sub
     done = replace(sub, last_test=today, snoozed_until=None)
     if sub.mode != PHASES:
         return replace(done, next_test=None)

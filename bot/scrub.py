@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import re
 
+from bot.textnorm import remove_invisible
+
 _EMAIL = re.compile(r"[\w.+%-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
@@ -82,7 +84,7 @@ def _scrub_names(text: str) -> str:
 
 def scrub_identifiers(text: str) -> str:
     """``text`` with names, e-mail addresses, dates of birth and long numbers replaced."""
-    text = _EMAIL.sub("[email]", text)
+    text = _EMAIL.sub("[email]", remove_invisible(text))  # "0770\u200b0 900123" is still a number
     text = _BIRTH.sub(lambda m: f"{m[1]}{m[2] or ' '}[date]", text)
     text = _DATES.sub("[date]", text)
     text = _LONG_NUMBER.sub("[number]", text)

@@ -45,6 +45,11 @@ def fold(text: str) -> str:
     return " ".join(text.split())
 
 
+def remove_invisible(text: str) -> str:
+    """``text`` without invisible characters (see ``_INVISIBLE``): they hide words from pattern checks."""
+    return _INVISIBLE.sub("", text)
+
+
 def one_line(text: str) -> str:
     """Text a user typed, safe to show others as one quoted line.
 

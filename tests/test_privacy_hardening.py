@@ -34,14 +34,15 @@ async def test_identifiers_typed_into_an_unanswered_question_are_not_kept_or_sho
     server: FakeTelegram, bot: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     database = tmp_path / "azabot.sqlite3"
-    for variant in (IDENTIFYING, "I'm called Tom Baker, call me on +44 (0)20 7946 0958 about peru's capital"):
+    hidden = "I'm called Tom Baker, call me on +44 (0)20 79\u200b46 0958 about peru's capital"
+    for variant in (IDENTIFYING, hidden):
         await say(server, variant, USER)
     rows = await stored_rows(bot, database)
     stored = [row[2] for row in rows["unanswered"]]
     assert len(stored) == 2
     for text in stored:
         assert "peru" in text  # the question itself is kept
-        assert not [i for i in (*IDENTIFIERS, "Tom", "Baker", "7946") if i in text], text
+        assert not [i for i in (*IDENTIFIERS, "Tom", "Baker", "0958") if i in text], text
     assert "[name]" in stored[0] and "[number]" in stored[0] and "[email]" in stored[0]
     [report] = await say(server, "/unanswered", ADMIN)
     assert not [i for i in IDENTIFIERS if i in text_of(report)]

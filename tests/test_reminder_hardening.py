@@ -187,3 +187,21 @@ async def test_a_damaged_row_does_not_stop_the_other_reminders(
         await tick(app)
     assert len(reminder_messages(server, GOOD)) == 1
     assert len([r for r in caplog.records if "cannot be read" in r.getMessage()]) == 1
+
+
+async def test_a_double_tap_on_test_done_counts_one_test(
+    server: FakeTelegram, start_bot: StartBot, clock: FakeClock, tmp_path: Path
+) -> None:
+    app = await start_bot(clock=clock)
+    await say(server, "/remind 08:00", chat_id=GOOD)
+    server.press_button(GOOD, "Only when a test is due (weekly, then monthly…)")
+    await server.wait_for_sent(2, chat_id=GOOD)
+    clock.set("2026-06-09T07:00")
+    await tick(app)
+    [reminder] = reminder_messages(server, GOOD)
+    before = len([s for s in server.sent if s["chat_id"] == GOOD])
+    for _ in range(2):  # both presses arrive before either reply
+        server.press_button(GOOD, "✅ Test done", message_id=reminder["message_id"])
+    await server.wait_for_sent(before + 2, chat_id=GOOD)
+    with sqlite3.connect(tmp_path / "azabot.sqlite3") as db:
+        assert db.execute("SELECT tests_done, next_test FROM subscriptions").fetchone() == (1, "2026-06-16")
