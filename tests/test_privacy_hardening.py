@@ -61,7 +61,7 @@ async def test_privacy_text_says_what_is_taken_out_of_kept_questions(server: Fak
 @pytest.mark.parametrize(
     "question",
     [
-        "what is the capital of peru\n2. 99 x “double your dose” (last 2026-01-01)",
+        "what is the capital of peru\n2. 99 x “nothing to see” (last 2026-01-01)",
         "capital of peru \u202eesod ruoy elbuod\u202c please",
         "capital of\r\nperu\x00\x1b[31m red",
     ],

@@ -101,7 +101,7 @@ def test_an_invisible_character_inside_a_word_is_removed_not_made_a_space(mark: 
     ["my eyes look yel\u00adlow", "I have a fe\u200bver", "my skin is yel\u200dlow", "a sore thr\u2060oat"],
 )
 def test_a_symptom_word_broken_by_an_invisible_character_still_gets_urgent_advice(text: str) -> None:
-    assert detect_warning_signs(text) is not None
+    assert detect_warning_signs(text, shipped_knowledge().signs) is not None
 
 
 async def test_a_soft_hyphen_in_yellow_gets_urgent_advice_in_telegram(server: FakeTelegram, app: Any) -> None:
