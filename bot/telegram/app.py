@@ -18,7 +18,6 @@ from urllib.parse import urlsplit
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     CallbackQueryHandler,
     CommandHandler,
@@ -38,14 +37,14 @@ from bot.telegram import admin as adm
 from bot.telegram import handlers as h
 from bot.telegram import reminders as rem
 from bot.telegram.actions import COMMANDS
-from bot.telegram.backlog import BoundedUpdateQueue
+from bot.telegram.backlog import BoundedUpdateQueue, ChatFairProcessor
 from bot.telegram.limits import (
     CONCURRENT_UPDATES,
+    MAX_HELD_PER_CHAT,
     MAX_HELD_UPDATES,
-    RATE_LIMIT_RETRIES,
-    SENDS_PER_SECOND,
     UPDATE_QUEUE_SIZE,
     WORKER_THREADS,
+    SendLimiter,
 )
 from bot.telegram.transport import AiohttpRequest
 
@@ -70,6 +69,15 @@ def file_url_for(base_url: str) -> str:
     """The file download base URL that goes with a Bot API base URL (``.../bot`` -> ``.../file/bot``)."""
     root, sep, _ = base_url.rpartition("/bot")
     return f"{root}/file/bot" if sep else base_url
+
+
+def flood_notice(count: int) -> str:
+    """What a chat that sent too many messages at once is told about the ones not read."""
+    messages = "message was" if count == 1 else "messages were"
+    return (
+        f"You sent a lot of messages at once, so {count} {messages} not read. If you still need "
+        "an answer, please send your question again, one message at a time, and wait for my reply."
+    )
 
 
 def register_handlers(app: BotApplication, admin_ids: frozenset[int] = frozenset()) -> None:
@@ -174,6 +182,7 @@ def build_application(
         app.bot_data.pop(h.STATE_KEY, None)
         log.info("bot stopped")
 
+    processor = ChatFairProcessor(CONCURRENT_UPDATES, per_chat=MAX_HELD_PER_CHAT, held=MAX_HELD_UPDATES)
     builder: Any = (
         Application.builder()
         .token(settings.telegram_bot_token.value)
@@ -183,7 +192,7 @@ def build_application(
             Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True))
         )
         .update_queue(BoundedUpdateQueue(limit=MAX_HELD_UPDATES, maxsize=UPDATE_QUEUE_SIZE))
-        .concurrent_updates(CONCURRENT_UPDATES)
+        .concurrent_updates(processor)
         # Sends and long polling each get their own pool, as PTB's default transport does.
         .request(AiohttpRequest())
         .get_updates_request(AiohttpRequest(connection_pool_size=1))
@@ -192,13 +201,13 @@ def build_application(
         .post_shutdown(post_shutdown)
     )
     if settings.rate_limiter:
-        limiter = AIORateLimiter(
-            overall_max_rate=1,
-            overall_time_period=1 / SENDS_PER_SECOND,
-            max_retries=RATE_LIMIT_RETRIES,
-        )
-        builder = builder.rate_limiter(limiter)
+        builder = builder.rate_limiter(SendLimiter())
     app: BotApplication = builder.build()
+
+    async def tell_skipped(chat_id: int, count: int) -> None:
+        await app.bot.send_message(chat_id, flood_notice(count))
+
+    processor.on_skipped = tell_skipped
     app.bot_data[adm.ADMIN_KEY] = adm.make_tools(settings, knowledge_loader, clock)
     register_handlers(app, settings.admin_ids)
     return app

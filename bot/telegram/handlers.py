@@ -31,7 +31,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import ContextTypes, filters
 
 from bot.answers import (
@@ -559,6 +559,11 @@ async def on_error(update: object, context: Context) -> None:
     handler = getattr(error, "azabot_handler", "unknown")
     if isinstance(error, Forbidden):
         log.debug("update %s: the bot cannot write to this chat (%s)", update_id, error.message)
+        return
+    if isinstance(error, RetryAfter):
+        # Telegram's flood control for this chat outlasted the limiter's retries; an apology
+        # would be refused the same way, and the rest of the bot is unaffected.
+        log.warning("update %s: not answered, Telegram asked to wait %s", update_id, error.retry_after)
         return
     if isinstance(error, BadRequest) and any(q in error.message.lower() for q in _QUIET_BAD_REQUESTS):
         log.debug("update %s: %s", update_id, error.message)
