@@ -42,6 +42,7 @@ bench: $(BIN)/azabot
 	$(BIN)/python -m bench.matching
 	$(BIN)/python -m bench.telegram
 	$(BIN)/python -m bench.reminders
+	$(BIN)/python -m bench.flood
 
 # Re-pin after changing dependencies in pyproject.toml (needs the index; pip-tools in a scratch venv).
 lock:

@@ -13,6 +13,7 @@ import logging
 import os
 import sqlite3
 import sys
+import traceback
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TextIO
@@ -214,11 +215,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not settings.telegram_bot_token:
         print(NO_TOKEN_HELP, file=sys.stderr)
         return EXIT_USAGE
-    from bot.logging_setup import setup_logging  # the Telegram stack is imported only when needed
+    from bot.logging_setup import protect_output, setup_logging  # Telegram is imported only when needed
     from bot.telegram.app import FaqError, build_application, run
 
     # The webhook secret authenticates Telegram to us; PTB logs it at DEBUG in setWebhook's parameters.
-    setup_logging(settings.log_level, [settings.telegram_bot_token.value, settings.webhook_secret.value])
+    secrets = [settings.telegram_bot_token.value, settings.webhook_secret.value]
+    protect_output(secrets)  # before logging is set up, so its handler writes through the redaction
+    setup_logging(settings.log_level, secrets)
     # Which files it uses, absolute: the first thing to check when the bot was started elsewhere.
     logging.getLogger("bot").info("FAQ folder %s, database %s", settings.faq_dir, settings.database_path)
     try:
@@ -379,6 +382,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         # `azabot list | head`: the reader has what it wanted. Python's documented recipe: point
         # stdout at /dev/null so the flush at exit does not raise again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_PROBLEMS
+    except Exception:
+        # Printed here rather than by Python, so it passes the redaction `run` installs over
+        # stderr: an exception from the HTTP stack can carry the request URL, token included.
+        print(f"azabot stopped on an unexpected error:\n{traceback.format_exc()}", file=sys.stderr)
         return EXIT_PROBLEMS
     return code
 

@@ -10,6 +10,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
@@ -54,6 +55,36 @@ class Settings:
     webhook_secret: Secret = Secret("")
     rate_limiter: bool = True
     faq_auto_reload: bool = True
+
+
+def check_base_url(url: str) -> str:
+    """``url`` if it can be a Bot API base URL, else a :class:`SettingsError` saying what is wrong.
+
+    python-telegram-bot appends the token to it (``.../bot<token>/getMe``), so a malformed one
+    would fail at the first request with the URL, token included, in the error. The message
+    quotes no more of the URL than the part that is wrong: an operator may have pasted the token.
+    """
+    advice = "e.g. https://api.telegram.org/bot (the default) or http://127.0.0.1:8081/bot"
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:  # "Invalid IPv6 URL", "Port out of range 0-65535", a port that is no number
+        reason = "its port is not a number from 1 to 65535" if "ort" in str(exc) else "its host is malformed"
+        raise SettingsError(f"TELEGRAM_BASE_URL cannot be used: {reason}; {advice}") from None
+    if parts.scheme not in ("http", "https"):
+        raise SettingsError(
+            "TELEGRAM_BASE_URL must start with https:// (or http:// for a local Bot API server), "
+            f"{'not ' + parts.scheme + ':' if parts.scheme else 'and it has no scheme'}; {advice}"
+        )
+    if not parts.hostname:
+        raise SettingsError(f"TELEGRAM_BASE_URL has no host name; {advice}")
+    if port == 0:
+        raise SettingsError(f"TELEGRAM_BASE_URL's port must be a number from 1 to 65535; {advice}")
+    if not parts.path.endswith("/bot") or parts.query or parts.fragment:
+        raise SettingsError(
+            f"TELEGRAM_BASE_URL must end in /bot, with nothing after it (the token is added to it); {advice}"
+        )
+    return url
 
 
 def _parse_admin_ids(raw: str) -> frozenset[int]:
@@ -138,7 +169,7 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         raise SettingsError("WEBHOOK_SECRET may only contain A-Z, a-z, 0-9, _ and -, at most 256 characters")
     return Settings(
         telegram_bot_token=Secret(get("TELEGRAM_BOT_TOKEN", "")),
-        telegram_base_url=get("TELEGRAM_BASE_URL", defaults.telegram_base_url),
+        telegram_base_url=check_base_url(get("TELEGRAM_BASE_URL", defaults.telegram_base_url)),
         admin_ids=_parse_admin_ids(values.get("ADMIN_IDS", "")),
         database_path=path("DATABASE_PATH", defaults.database_path),
         faq_dir=path("FAQ_DIR", defaults.faq_dir),

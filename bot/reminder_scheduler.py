@@ -52,6 +52,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from bot.logging_setup import describe_exception
 from bot.reminders import Subscription, after_sent, blocked, is_due, known_zone
 from bot.storage import Store, StoreError
 
@@ -230,8 +231,8 @@ class ReminderScheduler:
                 await self._deliver(chat_id)
             except StoreError:
                 return  # the store closed under us: shutting down
-            except Exception:
-                log.exception("reminder for chat %s failed unexpectedly", chat_id)
+            except Exception as exc:  # no traceback message: it may quote a stored zone (issue 21 #20)
+                log.error("reminder for chat %s failed unexpectedly\n%s", chat_id, describe_exception(exc))
                 self._defer(chat_id, self.clock())
             finally:
                 self._queued.discard(chat_id)

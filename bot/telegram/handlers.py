@@ -47,6 +47,7 @@ from bot.answers import (
 )
 from bot.insights import FEEDBACK, VoteBook, feedback_buttons, parse_feedback
 from bot.knowledge import KnowledgeBase
+from bot.logging_setup import describe_exception
 from bot.matching import Matcher
 from bot.reminders import Subscription
 from bot.storage import Store, StoreError
@@ -568,12 +569,13 @@ async def on_error(update: object, context: Context) -> None:
     if isinstance(error, BadRequest) and any(q in error.message.lower() for q in _QUIET_BAD_REQUESTS):
         log.debug("update %s: %s", update_id, error.message)
         return
+    # Not exc_info: an exception's message can hold what the user typed (issue 21 #20).
     log.error(
-        "handler %s failed on update %s: %s",
+        "handler %s failed on update %s: %s\n%s",
         handler,
         update_id,
         type(error).__name__,
-        exc_info=error,
+        describe_exception(error) if error is not None else "",
     )
     if not isinstance(update, Update) or update.effective_chat is None:
         return
