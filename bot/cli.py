@@ -217,6 +217,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     from bot.logging_setup import protect_output, setup_logging  # Telegram is imported only when needed
     from bot.telegram.app import FaqError, build_application, run
+    from bot.telegram.startup import TokenRejected
 
     # The webhook secret authenticates Telegram to us; PTB logs it at DEBUG in setWebhook's parameters.
     secrets = [settings.telegram_bot_token.value, settings.webhook_secret.value]
@@ -226,7 +227,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     logging.getLogger("bot").info("FAQ folder %s, database %s", settings.faq_dir, settings.database_path)
     try:
         run(settings, build_application(settings))
-    except FaqError as exc:
+    except (FaqError, TokenRejected) as exc:
         logging.getLogger("bot").critical("%s", exc)
         return EXIT_PROBLEMS
     except (StoreError, DatabaseBusy) as exc:  # a newer schema, or a restore under way

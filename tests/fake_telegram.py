@@ -685,11 +685,12 @@ class FakeTelegram:
         bot_username: str = "AzaTestBot",
         bot_first_name: str = "AzaTest",
         host: str = "127.0.0.1",
+        port: int = 0,
         strict_ampersand: bool = True,
     ) -> None:
         self.token = token
         self.host = host
-        self.port = 0
+        self.port = port  # 0: a free one, chosen at start
         self.strict_ampersand = strict_ampersand
         prefix = token.split(":", 1)[0]
         self.bot_user: JSON = {
@@ -765,12 +766,12 @@ class FakeTelegram:
     # ------------------------------------------------------------------------------- lifecycle
 
     async def start(self) -> None:
-        """Start listening on ``host`` and a free port."""
+        """Start listening on ``host`` and ``port`` (a free one if 0)."""
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_route("*", "/{tail:.*}", self._dispatch)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)
         await self._runner.setup()
-        await web.TCPSite(self._runner, self.host, 0).start()
+        await web.TCPSite(self._runner, self.host, self.port).start()
         self.port = int(self._runner.addresses[0][1])
         self._closing = False
 

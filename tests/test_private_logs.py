@@ -44,3 +44,30 @@ async def test_odd_input_to_commands_never_reaches_the_log(
     await server.wait_for_sent(1, chat_id=CHAT, timeout=10)
     typed = text.split(maxsplit=1)[1]
     assert typed not in caplog.text
+
+
+async def test_an_update_the_library_cannot_read_is_skipped_once_and_the_bot_goes_on(
+    server: FakeTelegram, app: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="bot")
+    bad = server.push_update(
+        {
+            "message": {
+                "message_id": 1,
+                "date": "soon",
+                "chat": {"id": CHAT, "type": "private"},
+                "text": "Zebracorn",
+            }
+        }
+    )
+    server.push_text(CHAT, "can i drink alcohol on azathioprine?")
+    [answer] = await server.wait_for_sent(1, chat_id=CHAT, timeout=10)
+    assert answer["text"]
+    server.push_text(CHAT, "/help")  # and the next poll is not wedged either
+    await server.wait_for_sent(2, chat_id=CHAT, timeout=10)
+    skipped = [r for r in caplog.records if "could not be read" in r.getMessage()]
+    assert len(skipped) == 1
+    assert str(bad["update_id"]) in skipped[0].getMessage()
+    assert not [r for r in caplog.records if r.levelno >= logging.CRITICAL]
+    assert "Zebracorn" not in caplog.text
+    assert bad["update_id"] not in [u["update_id"] for u in server.pending_updates]  # confirmed

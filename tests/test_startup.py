@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -96,3 +98,114 @@ async def test_debug_logging_keeps_message_text_and_names_out_of_the_log(
     assert "update 1" in text or "DEBUG bot." in text  # DEBUG is on for the bot's own lines
     for private in ("Zebracorn", "zed_patient", "Zedediah"):
         assert private not in text
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+async def read_until(
+    process: asyncio.subprocess.Process, needle: str, seen: list[str], within: float
+) -> None:
+    """Read the bot's output line by line into ``seen`` until a line contains ``needle``."""
+    assert process.stdout is not None
+    async with asyncio.timeout(within):
+        while True:
+            line = (await process.stdout.readline()).decode()
+            if not line:
+                raise AssertionError(f"the bot exited before {needle!r}:\n{''.join(seen)}")
+            seen.append(line)
+            if needle in line:
+                return
+
+
+async def stop(process: asyncio.subprocess.Process, seen: list[str]) -> None:
+    if process.returncode is None:
+        process.send_signal(signal.SIGTERM)
+    try:
+        rest, _ = await asyncio.wait_for(process.communicate(), 30)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    seen.append(rest.decode())
+
+
+async def test_with_no_server_at_start_the_bot_retries_then_connects_without_a_traceback(
+    tmp_path: Path,
+) -> None:
+    port = free_port()
+    env = bot_env(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_BASE_URL=f"http://127.0.0.1:{port}/bot")
+    process = await start_bot(tmp_path, env)
+    seen: list[str] = []
+    try:
+        await read_until(process, "attempt 2", seen, within=30)
+        async with FakeTelegram(token=TOKEN, port=port) as server:
+            await server.wait_for_call("getUpdates", 1, timeout=60)
+            server.push_text(1, "/start")
+            await server.wait_for_sent(1, chat_id=1, timeout=10)
+            await stop(process, seen)
+    finally:
+        await stop(process, seen)
+    output = "".join(seen)
+    assert process.returncode == 0, output
+    assert "Traceback" not in output
+    assert output.count("cannot reach Telegram") >= 2
+    assert TOKEN not in output
+
+
+async def test_stopping_while_waiting_for_the_network_is_prompt(tmp_path: Path) -> None:
+    env = bot_env(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_BASE_URL=f"http://127.0.0.1:{free_port()}/bot")
+    process = await start_bot(tmp_path, env)
+    seen: list[str] = []
+    await read_until(process, "attempt 1", seen, within=30)
+    started = time.monotonic()
+    await stop(process, seen)
+    assert time.monotonic() - started < 5
+    assert process.returncode == 0
+    assert "Traceback" not in "".join(seen)
+
+
+async def test_a_token_revoked_while_running_stops_the_bot_with_one_clear_message(
+    server: FakeTelegram, tmp_path: Path
+) -> None:
+    env = bot_env(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_BASE_URL=server.base_url)
+    process = await start_bot(tmp_path, env)
+    seen: list[str] = []
+    try:
+        await server.wait_for_call("getUpdates", 1, timeout=30)
+        server.token = "7001234567:AAH-another-token"  # as if revoked with @BotFather
+        assert process.stdout is not None
+        output, _ = await asyncio.wait_for(process.communicate(), 30)
+        seen.append(output.decode())
+    finally:
+        await stop(process, seen)
+    text = "".join(seen)
+    assert process.returncode == 1, text
+    assert text.count("does not accept the bot token") == 1, text
+    assert "Traceback" not in text
+
+
+async def test_two_instances_on_one_token_are_told_about_the_409_in_plain_words(
+    server: FakeTelegram, tmp_path: Path
+) -> None:
+    env = bot_env(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_BASE_URL=server.base_url)
+    (tmp_path / "one").mkdir()
+    (tmp_path / "two").mkdir()
+    first = await start_bot(tmp_path / "one", env)
+    await server.wait_for_call("getUpdates", 1, timeout=30)
+    second = await start_bot(tmp_path / "two", env)
+    outputs: list[str] = []
+    try:
+        await server.wait_for_call("getUpdates", 6, timeout=30)
+        await asyncio.sleep(3)
+    finally:
+        await stop(first, outputs)
+        await stop(second, outputs)
+    text = "".join(outputs)
+    assert "409 Conflict" in text
+    assert "Traceback" not in text
+    assert text.count("409 Conflict") <= 2  # once a minute per process, not once per poll

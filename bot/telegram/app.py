@@ -46,6 +46,7 @@ from bot.telegram.limits import (
     WORKER_THREADS,
     SendLimiter,
 )
+from bot.telegram.startup import TOKEN_REJECTED, AzabotBot, TokenRejected, connect
 from bot.telegram.transport import AiohttpRequest
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,8 @@ BotApplication = Application[Any, Any, Any, Any, Any, Any]
 KnowledgeLoader = Callable[[Path], LoadResult]
 #: The only updates the bot asks Telegram for; edited messages are deliberately not among them.
 ALLOWED_UPDATES: list[str] = [Update.MESSAGE, Update.CALLBACK_QUERY]
+#: Set in ``bot_data`` when Telegram refused the token while polling.
+TOKEN_REJECTED_KEY = "azabot_token_rejected"
 
 
 class FaqError(RuntimeError):
@@ -183,26 +186,34 @@ def build_application(
         log.info("bot stopped")
 
     processor = ChatFairProcessor(CONCURRENT_UPDATES, per_chat=MAX_HELD_PER_CHAT, held=MAX_HELD_UPDATES)
+    bot = AzabotBot(
+        settings.telegram_bot_token.value,
+        base_url=settings.telegram_base_url,
+        base_file_url=file_url_for(settings.telegram_base_url),
+        defaults=Defaults(
+            parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)
+        ),
+        # Sends and long polling each get their own pool, as PTB's default transport does.
+        request=AiohttpRequest(),
+        get_updates_request=AiohttpRequest(connection_pool_size=1),
+        rate_limiter=SendLimiter() if settings.rate_limiter else None,
+    )
     builder: Any = (
         Application.builder()
-        .token(settings.telegram_bot_token.value)
-        .base_url(settings.telegram_base_url)
-        .base_file_url(file_url_for(settings.telegram_base_url))
-        .defaults(
-            Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True))
-        )
+        .bot(bot)
         .update_queue(BoundedUpdateQueue(limit=MAX_HELD_UPDATES, maxsize=UPDATE_QUEUE_SIZE))
         .concurrent_updates(processor)
-        # Sends and long polling each get their own pool, as PTB's default transport does.
-        .request(AiohttpRequest())
-        .get_updates_request(AiohttpRequest(connection_pool_size=1))
         .post_init(post_init)
         .post_stop(post_stop)
         .post_shutdown(post_shutdown)
     )
-    if settings.rate_limiter:
-        builder = builder.rate_limiter(SendLimiter())
     app: BotApplication = builder.build()
+
+    def token_rejected() -> None:
+        app.bot_data[TOKEN_REJECTED_KEY] = True
+        app.stop_running()
+
+    bot.when_token_rejected(token_rejected)
 
     async def tell_skipped(chat_id: int, count: int) -> None:
         await app.bot.send_message(chat_id, flood_notice(count))
@@ -214,8 +225,28 @@ def build_application(
 
 
 def run(settings: Settings, app: BotApplication | None = None) -> None:
-    """Run until SIGINT/SIGTERM: long polling, or a webhook when ``WEBHOOK_URL`` is set."""
+    """Run until SIGINT/SIGTERM: long polling, or a webhook when ``WEBHOOK_URL`` is set.
+
+    Connects first, retrying until Telegram answers (bot.telegram.startup). Raises
+    :class:`TokenRejected` when Telegram refuses the token, at start or later.
+    """
     app = app or build_application(settings)
+    # PTB's run_* use the current event loop; connecting in the same loop keeps the HTTP
+    # sessions opened by initialize() usable by them.
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    if not loop.run_until_complete(connect(app, settings.telegram_base_url)):
+        loop.run_until_complete(app.shutdown())
+        loop.close()
+        return
+    try:
+        _run_connected(settings, app)
+    finally:
+        if app.bot_data.get(TOKEN_REJECTED_KEY):
+            raise TokenRejected(TOKEN_REJECTED)
+
+
+def _run_connected(settings: Settings, app: BotApplication) -> None:
     if not settings.webhook_url:
         log.info("starting long polling")
         app.run_polling(allowed_updates=ALLOWED_UPDATES)

@@ -31,7 +31,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType
-from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.error import BadRequest, Conflict, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import ContextTypes, filters
 
 from bot.answers import (
@@ -560,6 +560,12 @@ async def on_error(update: object, context: Context) -> None:
     handler = getattr(error, "azabot_handler", "unknown")
     if isinstance(error, Forbidden):
         log.debug("update %s: the bot cannot write to this chat (%s)", update_id, error.message)
+        return
+    if update is None and isinstance(error, Conflict):
+        return  # polling: reported once a minute in plain words by bot.telegram.startup
+    if update is None and isinstance(error, NetworkError):
+        # Polling or a job lost the connection; PTB retries with back-off. One line, no traceback.
+        log.warning("no connection to Telegram: %s; retrying", error.message)
         return
     if isinstance(error, RetryAfter):
         # Telegram's flood control for this chat outlasted the limiter's retries; an apology
