@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dtm
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
@@ -12,6 +13,10 @@ import pytest
 
 from bot.config import Secret, Settings
 from tests.fake_telegram import FakeTelegram
+
+# The bot's transport honours HTTP(S)_PROXY; on a machine that sets one, the fake servers on
+# 127.0.0.1 must still be reached directly.
+os.environ["NO_PROXY"] = ",".join(filter(None, [os.environ.get("NO_PROXY"), "127.0.0.1", "localhost"]))
 
 ROOT = Path(__file__).resolve().parents[1]
 FAQ_DIR = ROOT / "faq"

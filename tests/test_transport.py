@@ -111,3 +111,69 @@ async def test_shutdown_then_initialize_opens_a_new_session(
     status, _ = await request.do_request(f"{base}/getMe", "POST")
     await request.shutdown()
     assert status == 200
+
+
+@pytest.fixture
+async def proxy(server: tuple[str, list[web.Request], list[bytes]]) -> AsyncIterator[tuple[str, list[bytes]]]:
+    """A forward proxy that relays every connection to ``server``, recording each request line."""
+    target = server[0].split("/")[2]
+    host, port = target.split(":")
+    request_lines: list[bytes] = []
+
+    async def pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while data := await reader.read(65536):
+                writer.write(data)
+                await writer.drain()
+        finally:
+            writer.close()
+
+    async def relay(client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter) -> None:
+        first = await client_reader.readline()
+        request_lines.append(first)
+        upstream_reader, upstream_writer = await asyncio.open_connection(host, int(port))
+        upstream_writer.write(first)
+        await asyncio.gather(
+            pipe(client_reader, upstream_writer), pipe(upstream_reader, client_writer), return_exceptions=True
+        )
+
+    relay_server = await asyncio.start_server(relay, "127.0.0.1", 0)
+    relay_port = relay_server.sockets[0].getsockname()[1]
+    yield f"http://127.0.0.1:{relay_port}", request_lines
+    relay_server.close()
+
+
+async def test_requests_go_through_the_proxy_the_environment_names(
+    proxy: tuple[str, list[bytes]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    proxy_url, request_lines = proxy
+    monkeypatch.setenv("HTTP_PROXY", proxy_url)
+    monkeypatch.setenv("HTTPS_PROXY", proxy_url)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    request = AiohttpRequest()
+    await request.initialize()
+    try:
+        # A host that does not resolve: only the proxy can make this request succeed.
+        status, _ = await request.do_request(f"http://telegram.invalid/bot{TOKEN}/getMe", "POST")
+    finally:
+        await request.shutdown()
+    assert status == 200
+    assert request_lines and b"telegram.invalid" in request_lines[0]
+
+
+async def test_no_proxy_hosts_are_reached_directly(
+    proxy: tuple[str, list[bytes]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    proxy_url, request_lines = proxy
+    monkeypatch.setenv("HTTP_PROXY", proxy_url)
+    monkeypatch.setenv("NO_PROXY", "telegram.invalid")
+    request = AiohttpRequest()
+    await request.initialize()
+    try:
+        with pytest.raises(NetworkError) as caught:
+            await request.do_request(f"http://telegram.invalid/bot{TOKEN}/getMe", "POST")
+    finally:
+        await request.shutdown()
+    assert request_lines == []
+    assert TOKEN not in str(caught.value)

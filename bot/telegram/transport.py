@@ -58,6 +58,9 @@ class AiohttpRequest(BaseRequest):
                 headers={"User-Agent": self.USER_AGENT},
                 # PTB reads the body itself; the session must not raise on 4xx/5xx.
                 raise_for_status=False,
+                # HTTPS_PROXY/HTTP_PROXY/NO_PROXY from the environment: a hospital's outbound
+                # proxy is often the only way out (issue 23 #4).
+                trust_env=True,
             )
 
     async def shutdown(self) -> None:
