@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import re
 import sqlite3
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, replace
@@ -323,8 +324,9 @@ INLINE_MATCH_CHARS = 300
 
 
 def _without_mention(text: str, username: str | None) -> str:
+    """``text`` without mentions of the bot; usernames are case-insensitive ("@AZABOT" too)."""
     if username:
-        text = text.replace(f"@{username}", " ")
+        text = re.sub(rf"(?<!\w)@{re.escape(username)}(?!\w)", " ", text, flags=re.IGNORECASE)
     return text.strip()
 
 
