@@ -21,9 +21,11 @@ one second would silently skip it). A tick only queues work, so it is always sho
 
 Delivery
 --------
-``workers`` tasks take chat ids from the queue. Before each send a :class:`Pacer` spaces sends at
-``rate`` per second (default 28, under Telegram's ~30/s, leaving room for replies to users; PTB's
-AIORateLimiter still guards the total and retries 429s with ``retry_after``). Each worker
+``workers`` tasks take chat ids from the queue. With ``rate`` set, a :class:`Pacer` spaces sends
+at ``rate`` per second, by when they are *requested*; the bot passes ``rate=None`` when its own
+rate limiter is on, which paces every send by when it is *made* (a sliding window of actual sends,
+:mod:`bot.telegram.limits`) and retries a 429 for that chat only: a pacer by request lets sends
+bunch up when the loop falls behind, a window then overflows and Telegram answers 429. Each worker
 re-reads the row and re-checks that it is still due (the user may have stopped it since the tick),
 sends, and **right after a successful send records the local date as last sent** (its own commit).
 Outcomes: blocked (403) deactivates the subscription; a transient failure (5xx, timeout, a 429
@@ -125,7 +127,7 @@ class ReminderScheduler:
         clock: Clock = utc_now,
         *,
         workers: int = 8,
-        rate: float = 28.0,
+        rate: float | None = 28.0,
         retry_delays: tuple[float, ...] = (1.0, 4.0),
         backoff_minutes: tuple[int, ...] = (1, 2, 5, 15, 30),
         sleep: Sleep = asyncio.sleep,
@@ -139,7 +141,8 @@ class ReminderScheduler:
         self.clock = clock
         self._send = send
         self._workers = workers
-        self._pacer = Pacer(rate)  # real time: pacing is about Telegram's clock, not the schedule's
+        # Real time: pacing is about Telegram's clock, not the schedule's. None: the sender paces.
+        self._pacer = Pacer(rate) if rate is not None else None
         self._retry_delays = retry_delays
         self._backoff = backoff_minutes
         self._sleep = sleep
@@ -248,7 +251,8 @@ class ReminderScheduler:
             if sub is None or not is_due(sub, now):
                 self._forget_failures(chat_id)
                 return  # stopped, changed or already sent since the tick
-            await self._pacer.wait()
+            if self._pacer is not None:
+                await self._pacer.wait()
             attempt = await self._send(sub, now)
             if attempt.delivery is Delivery.SENT:
                 # Recorded right away, in its own commit: this is what prevents a second one today.

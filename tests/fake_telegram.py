@@ -734,6 +734,10 @@ class FakeTelegram:
         self._commands: dict[tuple[str, str], list[JSON]] = {}
         self._failures: list[_Failure] = []
         self._flood: _FloodLimit | None = None
+        #: (every, for): sends arriving in the first ``for`` seconds of every ``every`` are held
+        #: and counted only then, as if the path to Telegram stalled; see :meth:`flood_limit`.
+        self._stalls: tuple[float, float] | None = None
+        self._started_at = time.monotonic()
         self._flood_window: deque[float] = deque()
         self._flood_chat_windows: dict[ChatId, deque[float]] = {}
         self._changed = asyncio.Event()
@@ -1095,8 +1099,22 @@ class FakeTelegram:
         """Drop every pending injected failure."""
         self._failures.clear()
 
-    def flood_limit(self, per_second: float | None = 30, *, per_chat_per_second: float | None = None) -> None:
-        """Answer 429 with retry_after when send/edit calls exceed a rate (None disables)."""
+    def flood_limit(
+        self,
+        per_second: float | None = 30,
+        *,
+        per_chat_per_second: float | None = None,
+        stalls: tuple[float, float] | None = None,
+    ) -> None:
+        """Answer 429 with retry_after when send/edit calls exceed a rate (None disables).
+
+        Successful calls are counted in sliding one-second windows, as Telegram does. With
+        ``stalls=(every, length)`` sends arriving in the first ``length`` seconds of every
+        ``every`` are held and counted together when the stall ends, as when a network path or a
+        busy machine holds them: sends spaced evenly when they left the bot arrive bunched up.
+        """
+        self._stalls = stalls
+        self._started_at = time.monotonic()
         if per_second is None and per_chat_per_second is None:
             self._flood = None
         else:
@@ -1170,6 +1188,11 @@ class FakeTelegram:
             if entry is None:
                 raise ApiError(404, "Not Found")
             self._maybe_fail(entry[0], params)
+            if self._stalls is not None and entry[0] in FLOOD_METHODS:
+                every, length = self._stalls
+                phase = (time.monotonic() - self._started_at) % every
+                if phase < length:
+                    await asyncio.sleep(length - phase)
             self._check_flood(entry[0], params)
             result = await entry[1](params)
         except ApiError as exc:

@@ -130,8 +130,11 @@ async def tick_job(context: Context) -> None:
 async def start_reminders(app: BotApplication, settings: Settings, clock: Clock = utc_now) -> Reminders:
     """Open the database, start the delivery workers and schedule the ticks (called from ``post_init``)."""
     store = await Store.open(settings.database_path, clock)
+    # With the bot's SendLimiter, sends are paced by when they are made (bot.telegram.limits); a
+    # second pacer by when they are requested would only slow the fan-out (issue 23 #5).
+    rate = None if settings.rate_limiter else 28.0
     scheduler = ReminderScheduler(
-        store, make_sender(app.bot_data, app.bot), clock, notice=make_notice(app.bot)
+        store, make_sender(app.bot_data, app.bot), clock, rate=rate, notice=make_notice(app.bot)
     )
     await scheduler.start()
     reminders = Reminders(store, scheduler, settings.default_timezone, clock)
