@@ -209,3 +209,21 @@ async def test_two_instances_on_one_token_are_told_about_the_409_in_plain_words(
     assert "409 Conflict" in text
     assert "Traceback" not in text
     assert text.count("409 Conflict") <= 2  # once a minute per process, not once per poll
+
+
+async def test_a_token_refused_at_start_exits_non_zero_with_one_clear_message(
+    server: FakeTelegram, tmp_path: Path
+) -> None:
+    env = bot_env(TELEGRAM_BOT_TOKEN="7001234567:AAH-not-this-bots-token", TELEGRAM_BASE_URL=server.base_url)
+    process = await start_bot(tmp_path, env)
+    seen: list[str] = []
+    try:
+        output, _ = await asyncio.wait_for(process.communicate(), 60)
+        seen.append(output.decode())
+    finally:
+        await stop(process, seen)
+    text = "".join(seen)
+    assert process.returncode == 1, text
+    assert text.count("does not accept the bot token") == 1, text
+    assert "Traceback" not in text
+    assert "AAH-not-this-bots-token" not in text

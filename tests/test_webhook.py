@@ -248,3 +248,18 @@ async def test_shutdown_leaves_the_webhook_registered_with_telegram(stopped_bot:
     # for the next start, which sets it again.
     assert stopped_bot.server.calls_to("deleteWebhook") == []
     assert stopped_bot.server.webhook_url == stopped_bot.url
+
+
+async def test_an_update_the_library_cannot_read_is_logged_by_id_without_its_text(
+    running_bot: WebhookBot,
+) -> None:
+    update = text_update(5401, "Zebracorn question from a patient")
+    update["message"]["date"] = "soon"  # PTB cannot parse this update
+    await post_update(running_bot, update, SECRET)
+    witness = 5402  # a good update afterwards is still answered
+    assert await post_update(running_bot, text_update(witness, ALCOHOL), SECRET) == 200
+    await running_bot.server.wait_for_sent(1, REPLY_TIMEOUT, chat_id=witness)
+    log = running_bot.log()
+    assert f"update {update['update_id']} posted to the webhook could not be read" in log, log[-1500:]
+    assert "Zebracorn" not in log
+    assert "CRITICAL" not in log

@@ -52,14 +52,31 @@ CONFLICT = (
 
 
 class _NoUpdateDump(logging.Filter):
-    """Drops PTB's CRITICAL record of a batch it could not parse: it holds the raw updates (text
-    and user ids). :class:`AzabotBot` logs the skipped update's id instead."""
+    """Keeps PTB's records of updates it could not parse out of the log: they hold the raw
+    updates (message text, user ids and names).
+
+    The polling one is dropped (:class:`AzabotBot` logs the skipped update's id instead); the
+    webhook one is rewritten to the update's id and the exception's type.
+    """
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return not str(record.msg).startswith("Error while parsing updates!")
+        message = str(record.msg)
+        if message.startswith("Error while parsing updates!"):
+            return False
+        if "Received data was: %r" in message:
+            args = record.args  # logging unwraps a lone dict argument
+            data: object = args[0] if isinstance(args, tuple) and args else args
+            update_id = data.get("update_id") if isinstance(data, dict) else None
+            error = type(record.exc_info[1]).__name__ if record.exc_info else "an error"
+            record.msg = "update %s posted to the webhook could not be read (%s); not processed"
+            record.args = (update_id, error)
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+            record.exc_info = record.exc_text = None
+        return True
 
 
 _NO_UPDATE_DUMP = _NoUpdateDump()
+logging.getLogger("telegram.ext.Updater").addFilter(_NO_UPDATE_DUMP)  # the webhook handler logs as it
 
 
 class TokenRejected(RuntimeError):
