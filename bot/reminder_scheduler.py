@@ -273,7 +273,8 @@ class ReminderScheduler:
     async def _tell_zone_unknown(self, sub: Subscription, now: dtm.datetime) -> None:
         if sub.chat_id in self._zone_told:
             return
-        await self._pacer.wait()
+        if self._pacer is not None:
+            await self._pacer.wait()
         attempt = await self._notice(sub, now)
         if attempt.delivery is Delivery.BLOCKED:
             await self.store.update(sub.chat_id, blocked)
