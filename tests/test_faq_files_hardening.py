@@ -74,7 +74,8 @@ async def test_upload_check_and_export_see_files_with_spaces_and_non_ascii_names
     # /export sends every FAQ file, these included.
     every = yaml_names(faq)
     server.push_text(ADMIN, "/export")
-    documents = await server.wait_for_sent(len(every), chat_id=ADMIN, method="sendDocument")
+    # One file a second: Telegram's per-chat limit, which the send limiter keeps.
+    documents = await server.wait_for_sent(len(every), chat_id=ADMIN, method="sendDocument", timeout=60)
     # unquote: the aiohttp transport percent-encodes multipart file names ("extra%20notes.yaml"),
     # a transport matter reported separately; the set of files is what this test is about.
     names = sorted(unquote(d["message"]["document"]["file_name"]) for d in documents)
