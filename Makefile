@@ -40,6 +40,7 @@ lint-deploy: $(BIN)/azabot
 
 bench: $(BIN)/azabot
 	$(BIN)/python -m bench.matching
+	$(BIN)/python -m bench.triage
 	$(BIN)/python -m bench.telegram
 	$(BIN)/python -m bench.reminders
 	$(BIN)/python -m bench.flood
