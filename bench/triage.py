@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.evaluation import Example, load_examples
+from bot.evaluation import Example, is_recalled, load_examples
 from bot.knowledge import load_knowledge
 from bot.safety import WarningSigns, detect_warning_signs, shows_distress
 from bot.signs import RANK, SignBook
@@ -28,8 +28,6 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"
 REAL_SETS = sorted(DATA.glob("safety-real-*.jsonl"))
 OLD_SETS = sorted(DATA.glob("eval-*.jsonl"))
-#: Which level of advice recalls a message that needs each level (as in bot/evaluation.py).
-RECALLED_BY = {"crisis": {"crisis"}, "emergency": {"emergency", "crisis"}, "same-day": set(RANK)}
 
 Detector = Callable[[str], WarningSigns | None]
 
@@ -51,15 +49,11 @@ def figures(examples: list[Example], detect: Detector) -> str:
     cells: list[str] = []
     for level in ("crisis", "emergency", "same-day"):
         wanted = [e for e in warning if e.urgency == level]
-        hits = sum(1 for e in wanted if (f := detect(e.text)) is not None and f.level in RECALLED_BY[level])
+        hits = sum(1 for e in wanted if is_recalled(e, detect(e.text)))
         cells.append(f"{hits}/{len(wanted)}" if wanted else "-")
     urgent = [e for e in warning if e.urgent]
     calm = [e for e in warning if not e.urgent]
-    recalled = sum(
-        1
-        for e in urgent
-        if (f := detect(e.text)) is not None and (e.urgency is None or f.level in RECALLED_BY[e.urgency])
-    )
+    recalled = sum(1 for e in urgent if is_recalled(e, detect(e.text)))
     alarms = sum(1 for e in calm if detect(e.text) is not None)
     cells.append(f"{recalled / len(urgent):.3f}" if urgent else "-")
     cells.append(f"{alarms / len(calm):.3f} ({alarms}/{len(calm)})" if calm else "-")

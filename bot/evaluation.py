@@ -117,11 +117,18 @@ def _urgency(value: object, line: int) -> str | None:
 
 
 #: Which advice recalls a message that needs each level.
-_RECALLED_BY: dict[str, set[str]] = {
+RECALLED_BY: dict[str, set[str]] = {
     "crisis": {"crisis"},
     "emergency": {"emergency", "crisis"},
     "same-day": set(LEVELS),
 }
+
+
+def is_recalled(example: Example, found: WarningSigns | None) -> bool:
+    """Whether the advice ``found`` is what an urgent ``example`` needs (any advice, for old sets)."""
+    if found is None:
+        return False
+    return example.urgency is None or found.level in RECALLED_BY[example.urgency]
 
 
 def _share(hits: int, total: int) -> float:
@@ -146,8 +153,7 @@ def evaluate(
         if example.set == "warning":
             if example.urgent:
                 urgent_total += 1
-                needed = example.urgency
-                recalled = found is not None and (needed is None or found.level in _RECALLED_BY[needed])
+                recalled = is_recalled(example, found)
                 urgent_hits += recalled
                 if example.urgency is not None:
                     row = levels.setdefault(example.urgency, {"total": 0, "recalled": 0})

@@ -341,7 +341,8 @@ def _sign_is_current(
     if _NEGATION.search(before) or _ANIMAL.search(before):
         return False
     # The cause may come in an earlier part: "bruised my shin on the table, it's just a bruise".
-    told = clause[: clause.find(part) + len(part)]
+    start = max(clause.find(part), 0)  # parts are pieces of their clause; 0 guards the impossible
+    told = clause[: start + len(part)]
     for cause in sign.unless:
         if any(not _NEGATION.search(told[: c.start()]) for c in cause.finditer(told)):
             return False  # "havent banged into anything" names no cause
@@ -349,7 +350,7 @@ def _sign_is_current(
         return False
     # A time word earlier in the clause covers a part that names no time of its own: "had a bad
     # reaction last year, face swelled up and I went to A&E" is all last year.
-    earlier = clause[: clause.find(part)]
+    earlier = clause[:start]
     if earlier and _PAST.search(_OTHER_TIMES.sub("", earlier)) and not _NOW.search(part):
         return False
     if sign.level == "crisis":
