@@ -20,6 +20,7 @@ colour of cola", "gums keep bleeding"), because patients rarely use the textbook
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from bot.signs import RANK, Level, Sign, SignBook, Temperature
@@ -29,7 +30,7 @@ from bot.textnorm import fold
 #: message is a rare price for a bounded cost on every message.
 MAX_CHECKED_CHARS = 2000
 # A negation shortly before the sign ("no fever", "dont have a sore throat", "never bruised").
-_NOT_WORDS = r"not|dont|doesnt|didnt|havent|hasnt|hadnt|isnt|arent|wasnt|never"
+_NOT_WORDS = r"not|dont|doesnt|didnt|havent|hasnt|hadnt|isnt|arent|wasnt|wouldnt|never"
 _NEGATION = re.compile(
     rf"\b(?:no|{_NOT_WORDS}|without|nor|"
     r"neither|none|zero|free of|any|não|nao|nie|sin|sem|pas)\b(?: \w+){0,4} ?$"
@@ -53,6 +54,9 @@ _HYPOTHETICAL = re.compile(
     r"^(?:do|does|did|can|will|has|have) (?:you|people|patients|anyone|anybody) (?:\w+ ){0,2}"
     r"(?:bruise|bleed|get|got|catch|have|had|"
     r"develop|turn)\w*|"
+    # "What does a non blanching rash mean?", "just read about the glass test", "why contact matters".
+    r"what (?:does|do) (?:\w+ ){1,6}mean|read about|matters?|"
+    r"(?:might|may|could) be (?:\w+ ){0,3}going (?:a)?round|"
     r"whether|how common|commonly|are common|count as|^(?:is|are) (?:\w+ ){1,3}(?:common|rare)\b|counts as|"
     r"(?:should i|do i need to|need i|do i) worry about|"
     r"(?:is|isnt) (?:that|it|this) (?:common|normal|usual|rare)|"
@@ -67,7 +71,9 @@ _HYPOTHETICAL = re.compile(
 # within their own part of a clause: "had shingles years ago, now I have a rash" is urgent.
 # "Never used to" says the sign is new, not over.
 _PAST = re.compile(
-    r"\b(?:(?:years?|yrs?|decades?) ago|months ago|last year|(?<!since )last week|long before|"
+    r"\b(?:(?:years?|yrs?|decades?) ago|months ago|last year|long before|"
+    # "For the last week" runs up to now.
+    r"(?<!since )(?<!for the )(?<!in the )(?<!over the )last week|"
     r"(?:ive |i have )?always (?:had|bruised|been|bruise|bleed)|years back|"
     r"as (?:a |an )?(?:child|kid|baby|newborn|infant|toddler|teenager)|at birth|"
     r"when i was (?:a |younger|little|small)|in the past|(?<!never )(?<!not )used to|"
@@ -236,6 +242,13 @@ _OTHER_TIMES = re.compile(
     rf"(?:{_OURS}|it|them|my tablets?|the tablets?|treatment)|"
     r"(?:started|put) (?:me|him|her|them|us) on \w+(?: for \w+)?)\b(?: \w+){0,3}"
 )
+
+
+def _blank(match: re.Match[str]) -> str:
+    """Spaces as long as the match: other time words are removed without moving positions."""
+    return " " * len(match.group())
+
+
 # A full stop ends a clause, except inside a number ("a temp of 38.2").
 _CLAUSES = re.compile(r"(?:[!?;\n]|\.(?!\d))+|\bbut\b|\bhowever\b|\balthough\b|\bthough\b")
 # Inside a clause, commas and dashes separate parts (not brackets: "my friend (not on any meds)
@@ -303,6 +316,28 @@ def _says_over(text: str) -> bool:
     return any(not _NOT_OVER.search(text[: hit.start()]) for hit in _RESOLVED.finditer(text))
 
 
+def _over_for(part: str, hit: re.Match[str], starts: list[int]) -> bool:
+    """Whether an "over" word in ``part`` covers the sign at ``hit``: one before it, or one after
+    it with no other sign named in between."""
+    for word in _RESOLVED.finditer(part):
+        if _NOT_OVER.search(part[: word.start()]):
+            continue
+        if word.start() < hit.start() or not any(hit.end() <= s < word.start() for s in starts):
+            return True
+    return False
+
+
+def _said(patterns: Sequence[re.Pattern[str]], clauses: list[list[str]]) -> bool:
+    """Whether one of ``patterns`` is named, not negated, in some part of ``clauses``."""
+    return any(
+        not _NEGATION.search(part[: hit.start()])
+        for parts in clauses
+        for part in parts
+        for pattern in patterns
+        for hit in pattern.finditer(part)
+    )
+
+
 def _someone_elses(before: str, part: str) -> bool:
     """True when someone close is named before the sign and the writer is not, after them."""
     close = list(_SOMEONE_CLOSE.finditer(before))
@@ -346,7 +381,10 @@ def _sign_is_current(
     for cause in sign.unless:
         if any(not _NEGATION.search(told[: c.start()]) for c in cause.finditer(told)):
             return False  # "havent banged into anything" names no cause
-    if _PAST.search(_OTHER_TIMES.sub("", part)):
+    # "Had a transplant last year and this evening he told me...": a time word of the present
+    # between the past and the sign brings the sign back to now.
+    pasts = list(_PAST.finditer(_OTHER_TIMES.sub(_blank, part)))
+    if pasts and not _NOW.search(part, pasts[-1].end(), hit.start()):
         return False
     # A time word earlier in the clause covers a part that names no time of its own: "had a bad
     # reaction last year, face swelled up and I went to A&E" is all last year.
@@ -382,9 +420,10 @@ def detect_warning_signs(text: str, book: SignBook) -> WarningSigns | None:
     fever_masked = bool(_FEVER_MEDICINE.search(folded))
     fever_reading = HIGH in folded
     normal_reading = NORMAL in folded or WEATHER in folded
-    # The sign needs another word somewhere in the message ("black stools" and "dizzy").
-    present = [s for s in book.signs if not s.also or any(p.search(folded) for p in s.also)]
     clauses = _clauses(text)
+    # The sign needs another word somewhere in the message ("black stools" and "dizzy"), said
+    # as present: "black stools from iron, no dizziness" does not count.
+    present = [s for s in book.signs if not s.also or _said(s.also, clauses)]
     for index, parts in enumerate(clauses):
         clause = " ".join(parts)
         later = clauses[index + 1] if index + 1 < len(clauses) else []
@@ -397,25 +436,24 @@ def detect_warning_signs(text: str, book: SignBook) -> WarningSigns | None:
         )
         later_says_over = any(_POINTS_BACK.match(p) and _says_over(p) for p in later)
         for number, part in enumerate(parts):
-            # Over by now: "fever and aches, she's fine now", or "...but it went away" after it,
-            # or "...but I'd barely drunk anything, it's back to pale now". Each part on its own:
-            # "a nosebleed that stopped after 10 mins, and random bruises" still has the bruises.
+            # Over by now: "...but it went away" after it, or "...but I'd barely drunk anything,
+            # it's back to pale now". Inside a part, an "over" word covers the sign just before
+            # it: "lots of bruises and a nosebleed that stopped" still has the bruises.
             following = parts[number + 1] if number + 1 < len(parts) else None
-            over = _says_over(part) or (
+            over_after = bool(
                 _POINTS_BACK.match(following) and _says_over(following)
                 if following is not None
                 else later_says_over
             )
+            starts = sorted({h.start() for s in present for p in s.patterns for h in p.finditer(part)})
             for sign in present:
                 if sign.id in found or (no_contact and sign.context == "contact"):
                     continue
-                # A fever brought down by paracetamol is still a fever.
-                if sign.level == "same-day" and (
-                    not_on_it or (over and (not fever_masked or sign.context != "temperature"))
-                ):
-                    continue
-                if any(
-                    _sign_is_current(
+                current = [
+                    hit
+                    for pattern in sign.patterns
+                    for hit in pattern.finditer(part)
+                    if _sign_is_current(
                         sign,
                         part,
                         hit,
@@ -424,26 +462,41 @@ def detect_warning_signs(text: str, book: SignBook) -> WarningSigns | None:
                         fever_reading=fever_reading,
                         normal_reading=normal_reading,
                     )
-                    for pattern in sign.patterns
-                    for hit in pattern.finditer(part)
-                ):
-                    # An emergency that is over ("fainted this morning, fine now") still needs a
-                    # doctor today: it is kept at the same-day level.
-                    found[sign.id] = (
-                        replace(sign, level="same-day") if over and sign.level == "emergency" else sign
-                    )
+                ]
+                if not current:
+                    continue
+                over = over_after or all(_over_for(part, hit, starts) for hit in current)
+                # A fever brought down by paracetamol is still a fever.
+                if sign.level == "same-day" and over and (not fever_masked or sign.context != "temperature"):
+                    continue
+                # An emergency that is over ("fainted this morning, fine now") still needs a
+                # doctor today: it is kept at the same-day level, and judged like one.
+                level: Level = "same-day" if over and sign.level == "emergency" else sign.level
+                if level == "same-day" and not_on_it:
+                    continue
+                found[sign.id] = replace(sign, level=level) if level != sign.level else sign
     if not found:
         return None
     return WarningSigns(tuple(sorted(found.values(), key=lambda s: -RANK[s.level])))
 
 
 def shows_distress(text: str, book: SignBook) -> bool:
-    """Whether ``text`` speaks of despair ("I can't cope any more") that is not negated or asked about."""
+    """Whether ``text`` speaks of despair ("I can't cope any more") that is not negated or asked
+    about, or names suicide or self-harm in a way that is not a crisis now ("I'm not suicidal,
+    just fed up", "I tried to end it years ago"): one line with the crisis line costs little."""
+    crisis = [sign for sign in book.signs if sign.level == "crisis"]
     for clause in _clauses(text[:MAX_CHECKED_CHARS].casefold()):
         for part in clause:
+            if _ASKS_ABOUT_MOOD.search(part):
+                continue
+            if any(
+                any(p.search(part) for p in sign.patterns) and not any(u.search(part) for u in sign.unless)
+                for sign in crisis
+            ):
+                return True
             for pattern in book.distress:
                 for hit in pattern.finditer(part):
                     before = part[: hit.start()]
-                    if not (_NEGATION.search(before) or _ASKS_ABOUT_MOOD.search(part) or _PAST.search(part)):
+                    if not (_NEGATION.search(before) or _PAST.search(part)):
                         return True
     return False

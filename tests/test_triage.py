@@ -32,6 +32,11 @@ def level(text: str) -> str | None:
         "ive saved up my tablets to take them all at once",
         "I don't want to be here anymore",
         "quiero morir, no aguanto más",
+        "some nights i lie awake thinking about ending it",
+        "it would be easier for everyone if i just disappeared",
+        "ive been writing letters to my kids in case",
+        "thinking of taking the whole packet of my tablets tonight",
+        "burnt myself again last night to feel something other than this",
     ],
 )
 def test_thoughts_of_suicide_or_self_harm_are_a_crisis(text: str) -> None:
@@ -58,6 +63,9 @@ def test_questions_about_mood_and_figures_of_speech_are_not_a_crisis(text: str) 
     [
         "i've been vomiting blood this morning",
         "he is coughing up blood",
+        "i keep blacking out when i stand up",
+        "sharp pain across my chest and down my left arm",
+        "my mum is suddenly hallucinating and seeing people who arent there",
         "black tarry poo and i feel dizzy",
         "my mum just collapsed in the kitchen",
         "I fainted at work an hour ago",
@@ -180,3 +188,50 @@ def test_despair_short_of_a_crisis_keeps_the_answer_with_one_line_of_support() -
 def test_no_support_line_without_despair() -> None:
     reply = respond(shipped_matcher(), "what helps with nausea on imuran?")
     assert shipped_knowledge().signs.distress_advice.strip() not in render_text(reply)
+
+
+# -- context read per sign, not per sentence ---------------------------------------------------
+
+
+def test_a_word_for_now_after_a_past_one_brings_a_crisis_back_to_now() -> None:
+    text = "had my liver transplant last year and tonight i keep thinking of ending my life"
+    assert level(text) == "crisis"
+
+
+def test_a_past_word_after_the_sign_still_makes_it_past() -> None:
+    assert level("fainted last week and feel ok, does aza affect blood pressure?") is None
+
+
+def test_an_over_word_covers_only_the_sign_just_before_it() -> None:
+    text = "loads of new bruises on my legs and a nosebleed that stopped after 5 minutes"
+    found = triage(text)
+    assert found is not None and "bruising" in found.signs
+
+
+def test_a_denied_companion_word_does_not_complete_a_sign() -> None:
+    assert level("black poo since starting iron tablets, no dizziness at all, is that normal?") is None
+
+
+def test_an_emergency_that_is_over_in_someone_not_on_any_medicine_is_not_urgent() -> None:
+    text = "my flatmate passed out at work this morning, she is fine now and she's not on any meds"
+    assert level(text) is None
+
+
+def test_a_denied_crisis_word_is_not_a_crisis() -> None:
+    assert level("i wouldnt say im suicidal, just worn out by this flare") is None
+
+
+def test_a_span_up_to_now_is_not_the_past() -> None:
+    assert level("just noticed ive been taking 3 tablets instead of 2 for the last week") == "same-day"
+
+
+def test_asking_what_a_sign_means_is_not_having_it() -> None:
+    assert level("what does a non blanching rash mean?") is None
+
+
+def test_words_of_harm_that_are_not_a_crisis_now_still_show_the_crisis_line() -> None:
+    from bot.safety import shows_distress
+
+    book = shipped_knowledge().signs
+    assert shows_distress("im not suicidal, just so tired of all the appointments", book)
+    assert not shows_distress("can aza cause suicidal thoughts?", book)
