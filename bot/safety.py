@@ -76,12 +76,13 @@ _PAST = re.compile(
     r"(?<!since )(?<!for the )(?<!in the )(?<!over the )last week|"
     r"(?:ive |i have )?always (?:had|bruised|been|bruise|bleed)|years back|"
     r"as (?:a |an )?(?:child|kid|baby|newborn|infant|toddler|teenager)|at birth|"
+    r"since (?:i was (?:a |an |little|small|young)|childhood|(?:a |an )?(?:child|kid|baby|teenager))|"
     r"when i was (?:a |younger|little|small)|in the past|(?<!never )(?<!not )used to|"
     r"history of|previously|already had|"
     r"had it before|before i (?:even )?started|long time ago|ages ago|childhood|"
     r"had (?:chicken ?pox|shingles)|"
     r"last month|last (?:winter|summer|spring|autumn|fall|christmas|easter)|last time|"
-    r"in (?:19|20)\d\d|(?:\w+ed|bled|had|got) once|"
+    r"in (?:19|20)\d\d|(?:\w+ed|bled|had|got) (?:\w+ ){0,4}once\b(?! a )|"
     r"back in (?:jan\w*|feb\w*|march|april|may|june|july|aug\w*|sep\w*|oct\w*|nov\w*|"
     r"dec\w*|the spring|the summer|the autumn|the winter|\d{4}))\b"
 )
@@ -165,7 +166,7 @@ _FEVER_MEDICINE = re.compile(
 # all over, she's fine now"; "the scan says it's a harmless cyst", not "a harmless-looking lump").
 _RESOLVED = re.compile(
     r"\b(?:gone now|(?:long|all) gone|back to (?:normal|pale|clear)|gone (?:within|after|by|in) |"
-    r"went away|cleared up|panic over|false alarm|"
+    r"went away|cleared up|panic over|false alarm|(?:completely|totally|fully) (?:gone|cleared|healed)|"
     r"healed (?:up )?now|(?:has|have|had|theyve|its|it has|they have) healed|"
     r"stopped (?:by itself|on its own|after|quickly|straight away|in|within)|"
     r"(?:clear|normal|pale) again|"
@@ -316,13 +317,19 @@ def _says_over(text: str) -> bool:
     return any(not _NOT_OVER.search(text[: hit.start()]) for hit in _RESOLVED.finditer(text))
 
 
+# "A nosebleed that stopped": an over word in a relative clause belongs to the sign just before it.
+_RELATIVE = re.compile(r"\b(?:that|which|who)(?: \w+){0,2} $")
+
+
 def _over_for(part: str, hit: re.Match[str], starts: list[int]) -> bool:
-    """Whether an "over" word in ``part`` covers the sign at ``hit``: one before it, or one after
-    it with no other sign named in between."""
+    """Whether an "over" word in ``part`` covers the sign at ``hit``. One in a relative clause
+    ("...and a nosebleed that stopped") covers only the sign just before it."""
     for word in _RESOLVED.finditer(part):
-        if _NOT_OVER.search(part[: word.start()]):
+        before = part[: word.start()]
+        if _NOT_OVER.search(before):
             continue
-        if word.start() < hit.start() or not any(hit.end() <= s < word.start() for s in starts):
+        relative = _RELATIVE.search(before) or word.group().startswith(("that ", "which "))
+        if not relative or not any(hit.end() <= s < word.start() for s in starts):
             return True
     return False
 
@@ -384,7 +391,10 @@ def _sign_is_current(
     # "Had a transplant last year and this evening he told me...": a time word of the present
     # between the past and the sign brings the sign back to now.
     pasts = list(_PAST.finditer(_OTHER_TIMES.sub(_blank, part)))
-    if pasts and not _NOW.search(part, pasts[-1].end(), hit.start()):
+    # Crisis words come back with any now-word after the past: "tried to overdose last year and
+    # I'm having those thoughts again tonight".
+    now_until = len(part) if sign.level == "crisis" else hit.start()
+    if pasts and not _NOW.search(part, pasts[-1].end(), now_until):
         return False
     # A time word earlier in the clause covers a part that names no time of its own: "had a bad
     # reaction last year, face swelled up and I went to A&E" is all last year.
@@ -431,8 +441,10 @@ def detect_warning_signs(text: str, book: SignBook) -> WarningSigns | None:
         if ahead_of_time and _ASKS.search(clause):
             continue
         # Someone who does not take it: their same-day signs are not the medicine's warning signs.
+        before_clause = " ".join(clauses[index - 1]) if index else ""
         not_on_it = bool(_NOT_ON_ANY.search(clause)) or (
-            bool(_NOT_ON_ANY.search(after)) and not _FIRST_PERSON.search(clause)
+            bool(_NOT_ON_ANY.search(after) or _NOT_ON_ANY.search(before_clause))
+            and not _FIRST_PERSON.search(clause)
         )
         later_says_over = any(_POINTS_BACK.match(p) and _says_over(p) for p in later)
         for number, part in enumerate(parts):

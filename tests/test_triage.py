@@ -235,3 +235,33 @@ def test_words_of_harm_that_are_not_a_crisis_now_still_show_the_crisis_line() ->
     book = shipped_knowledge().signs
     assert shows_distress("im not suicidal, just so tired of all the appointments", book)
     assert not shows_distress("can aza cause suicidal thoughts?", book)
+
+
+def test_a_crisis_from_the_past_is_back_when_the_thoughts_are_back_now() -> None:
+    text = "i tried to kill myself two years ago and the same thoughts are back again tonight"
+    assert level(text) == "crisis"
+
+
+def test_feeling_a_burden_with_giving_up_is_a_crisis() -> None:
+    assert level("i'm just a burden to everyone, it would be easier to give up") == "crisis"
+
+
+def test_feeling_a_burden_alone_keeps_the_answer_with_the_crisis_line() -> None:
+    from bot.safety import shows_distress
+
+    text = "i feel like a burden to my family since the flare, can aza make you tired?"
+    assert level(text) is None
+    assert shows_distress(text, shipped_knowledge().signs)
+
+
+def test_someone_said_to_be_on_no_medicine_in_the_clause_before_is_not_the_writer() -> None:
+    text = "my wife isn't on any meds. she has had a temp of 38.4 since last night. can i still take my aza?"
+    assert level(text) is None
+
+
+def test_a_sign_since_childhood_is_not_new() -> None:
+    assert level("i've had fainting spells since i was a kid, can aza make them worse?") is None
+
+
+def test_a_sign_completely_gone_is_over() -> None:
+    assert level("my mouth ulcers have completely gone since i changed mouthwash") is None
