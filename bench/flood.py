@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.fresh_process import run_in_fresh_process
-from bot.evaluation import load_examples
+from bot.matching.evaluation import load_examples
 from tests.fake_telegram import FakeTelegram
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -18,10 +18,10 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process, utils
 
-from bot.evaluation import Report, evaluate, evaluate_matcher, load_examples
-from bot.knowledge import Entry, KnowledgeBase, load_knowledge
-from bot.matching import Match, Matcher
-from bot.safety import detect_warning_signs
+from bot.knowledge.faq import Entry, KnowledgeBase, load_knowledge
+from bot.matching.evaluation import Report, evaluate, evaluate_matcher, load_examples
+from bot.matching.matcher import Match, Matcher
+from bot.safety.triage import detect_warning_signs
 
 ROOT = Path(__file__).resolve().parent.parent
 SET_NAMES = (

@@ -4,8 +4,8 @@ The bot runs as its own process (``python -m bot run``, production settings: its
 the real clock) against the fake server in this process, which enforces Telegram's limits
 strictly: at most 30 successful sends in any sliding one-second window, one a second per chat,
 429 with ``retry_after`` beyond (``flood_limit(30, per_chat_per_second=1)``). Two scenarios, each
-on a fresh SQLite file pre-populated through :class:`bot.storage.Store` and
-:func:`bot.reminders.subscribe` with a reminder at the current real minute in Europe/London, so
+on a fresh SQLite file pre-populated through :class:`bot.storage.store.Store` and
+:func:`bot.reminders.rules.subscribe` with a reminder at the current real minute in Europe/London, so
 the bot's real clock finds them all due at its first (catch-up) tick:
 
 1. **no kill**: start the bot, wait until every subscriber has a reminder, stop it with SIGTERM.
@@ -17,7 +17,7 @@ Everything is counted from the fake server's successful ``sendMessage`` calls, p
 subscribers with none, duplicated = subscribers with more than one. After the kill the database is
 read to find the reminders *in flight*: accepted by the server but not yet recorded as sent (the
 scheduler commits the sent date right after each send). Those are the documented exception
-(``bot.reminder_scheduler``: at most the sends in flight at the kill); any other duplicate is a bug
+(``bot.reminders.scheduler``: at most the sends in flight at the kill); any other duplicate is a bug
 and is reported separately. The achieved rate is over the sending time (first to last send of each
 process), excluding the restart gap (kill to the new process's first send); it is also given
 including the gap.
@@ -43,8 +43,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bench.fresh_process import run_in_fresh_process
-from bot import reminders as r
-from bot.storage import Store
+from bot.reminders import rules as r
+from bot.storage.store import Store
 from tests.fake_telegram import JSON, FakeTelegram
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -77,7 +77,7 @@ async def populate(database: Path, subscribers: int) -> None:
     """Subscribe chats 1..N to a daily reminder at the current London minute, so it is due now.
 
     Subscribed as of one second before that minute (as if ``/remind`` had been sent then), so
-    :func:`bot.reminders.subscribe` does not treat today's time as already past.
+    :func:`bot.reminders.rules.subscribe` does not treat today's time as already past.
     """
     now = utc_now()
     local = now.astimezone(ZoneInfo(ZONE))

@@ -30,8 +30,8 @@ from pathlib import Path
 from typing import Any
 
 from bench.fresh_process import run_in_fresh_process
-from bot.evaluation import load_examples
 from bot.logging_setup import setup_logging
+from bot.matching.evaluation import load_examples
 from tests.fake_telegram import FakeTelegram
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -129,8 +129,8 @@ async def under_limits(users: int = 500) -> dict[str, float]:
 
 def typical_reply() -> str:
     """azabot's reply to a typical question, as the echo bot's ECHO_REPLY (HTML and buttons)."""
-    from bot.answers import render_html, respond
-    from bot.insights import feedback_buttons
+    from bot.admin.insights import feedback_buttons
+    from bot.conversation.answers import render_html, respond
     from tests.shipped import shipped_matcher
 
     reply = respond(shipped_matcher(), "can i drink on imuran?")

@@ -18,11 +18,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.evaluation import Example, is_recalled, load_examples
-from bot.knowledge import load_knowledge
-from bot.safety import WarningSigns, detect_warning_signs, shows_distress
-from bot.signs import RANK, SignBook
-from bot.textnorm import fold
+from bot.knowledge.faq import load_knowledge
+from bot.knowledge.signs import RANK, SignBook
+from bot.knowledge.textnorm import fold
+from bot.matching.evaluation import Example, is_recalled, load_examples
+from bot.safety.triage import WarningSigns, detect_warning_signs, shows_distress
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"

@@ -18,16 +18,16 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from bot.answers import Button, Reply, Span, render_text, respond
+from bot.admin.insights import UNANSWERED_WINDOW_DAYS, group_unanswered, stats_reply, unanswered_reply
 from bot.cli_ops import add_parsers
 from bot.config import SettingsError, load_settings
-from bot.dblock import DatabaseBusy
-from bot.evaluation import evaluate_matcher, load_examples
-from bot.governance import Reviewed, overdue_warnings
-from bot.insights import UNANSWERED_WINDOW_DAYS, group_unanswered, stats_reply, unanswered_reply
-from bot.knowledge import KnowledgeBase, LoadResult, load_knowledge, required_topic_ids
-from bot.matching import Matcher
-from bot.storage import StoreError, open_readonly, read_stats, read_unanswered
+from bot.conversation.answers import Button, Reply, Span, render_text, respond
+from bot.knowledge.faq import KnowledgeBase, LoadResult, load_knowledge, required_topic_ids
+from bot.knowledge.governance import Reviewed, overdue_warnings
+from bot.matching.evaluation import evaluate_matcher, load_examples
+from bot.matching.matcher import Matcher
+from bot.storage.dblock import DatabaseBusy
+from bot.storage.store import StoreError, open_readonly, read_stats, read_unanswered
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1

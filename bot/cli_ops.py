@@ -10,10 +10,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from bot.backup import BackupError, DatabaseInfo, backup_database, restore_database
 from bot.config import load_settings
-from bot.dblock import DatabaseBusy, bot_is_running
-from bot.storage import SCHEMA_VERSION, StoreError, open_readonly
+from bot.storage.backup import BackupError, DatabaseInfo, backup_database, restore_database
+from bot.storage.dblock import DatabaseBusy, bot_is_running
+from bot.storage.store import SCHEMA_VERSION, StoreError, open_readonly
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1

@@ -5,8 +5,8 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from bot.knowledge import KnowledgeBase, load_knowledge, required_topic_ids
-from bot.matching import Matcher
+from bot.knowledge.faq import KnowledgeBase, load_knowledge, required_topic_ids
+from bot.matching.matcher import Matcher
 
 ROOT = Path(__file__).resolve().parent.parent
 FAQ_DIR = ROOT / "faq"

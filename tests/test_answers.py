@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.answers import (
+from bot.conversation.answers import (
     Reply,
     answer_reply,
     category_reply,
@@ -17,7 +17,7 @@ from bot.answers import (
     respond,
     topics_reply,
 )
-from bot.knowledge import load_knowledge
+from bot.knowledge.faq import load_knowledge
 from bot.telegram.actions import reply_for_action
 from tests.faqfactory import entry_yaml, write_faq
 from tests.shipped import shipped_knowledge, shipped_matcher

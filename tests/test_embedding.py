@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.embedding import WordLlamaEmbedder, quantise, wordllama_dir
+from bot.matching.embedding import WordLlamaEmbedder, quantise, wordllama_dir
 
 TEXTS = [
     "can i drink alcohol on azathioprine",
@@ -63,7 +63,7 @@ def test_package_folder_is_found_without_importing_wordllama() -> None:
     import sys
 
     code = (
-        "import sys; from bot.embedding import wordllama_dir; d = wordllama_dir(); "
+        "import sys; from bot.matching.embedding import wordllama_dir; d = wordllama_dir(); "
         "print((d / 'weights').is_dir(), 'wordllama' in sys.modules)"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -72,7 +72,7 @@ def test_package_folder_is_found_without_importing_wordllama() -> None:
 
 
 def test_safetensor_reader_refuses_a_truncated_file(tmp_path: Path) -> None:
-    from bot.embedding import _TENSOR, _WEIGHTS, read_quantised_safetensor
+    from bot.matching.embedding import _TENSOR, _WEIGHTS, read_quantised_safetensor
 
     whole = (wordllama_dir() / _WEIGHTS).read_bytes()
     cut = tmp_path / "cut.safetensors"

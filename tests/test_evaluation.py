@@ -26,8 +26,8 @@ from functools import cache
 
 import pytest
 
-from bot.evaluation import Report, evaluate_matcher, load_examples
-from bot.textnorm import fold
+from bot.knowledge.textnorm import fold
+from bot.matching.evaluation import Report, evaluate_matcher, load_examples
 from tests.shipped import DATA_DIR, shipped_knowledge, shipped_matcher
 
 FLOORS = {
@@ -35,7 +35,7 @@ FLOORS = {
     "eval-dev": (0.91, 0.97, 0.02, 0.98, 0.95, 0.05),
     "eval-holdout": (0.79, 0.93, 0.02, 0.96, 0.95, 0.10),
     # 2 of fresh's 15 calm messages: "yellow eyes, is that one of the things to look out for?" is
-    # the price of reading "I have a fever, is it a side effect?" part by part (see bot/safety.py).
+    # the price of reading "I have a fever, is it a side effect?" part by part (see bot/safety/triage.py).
     "eval-fresh": (0.79, 0.94, 0.02, 0.95, 0.95, 0.14),
     "eval-unseen": (0.89, 0.94, 0.03, 0.94, 0.95, 0.15),
     "eval-blind": (0.87, 0.94, 0.02, 0.94, 0.95, 0.10),

@@ -12,8 +12,8 @@ import collections
 import datetime as dtm
 from pathlib import Path
 
-from bot import reminders as r
-from bot.storage import Store
+from bot.reminders import rules as r
+from bot.storage.store import Store
 from tests.conftest import StartBot
 from tests.fake_telegram import FakeTelegram
 from tests.test_reminder_storage import FakeClock

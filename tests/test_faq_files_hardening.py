@@ -16,8 +16,8 @@ from urllib.parse import unquote
 
 import pytest
 
+from bot.admin.faq_changes import BACKUP_DIRNAME
 from bot.cli import main
-from bot.faqadmin import BACKUP_DIRNAME
 from tests.conftest import FAQ_DIR, StartBot
 from tests.fake_telegram import FakeTelegram
 from tests.faqfactory import entry_yaml, write_faq

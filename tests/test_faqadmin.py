@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.faqadmin import (
+from bot.admin.faq_changes import (
     BACKUP_DIRNAME,
     FaqFileError,
     check_candidate,
@@ -17,7 +17,7 @@ from bot.faqadmin import (
     latest_backup,
     restore,
 )
-from bot.knowledge import KnowledgeBase, load_knowledge
+from bot.knowledge.faq import KnowledgeBase, load_knowledge
 from tests.faqfactory import entry_yaml, write_faq
 
 NOW = dtm.datetime(2026, 11, 27, 10, 30, tzinfo=dtm.UTC)

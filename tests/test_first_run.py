@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.knowledge import required_topic_ids
+from bot.knowledge.faq import required_topic_ids
 from tests.botprocess import bot_env, start_bot
 from tests.conftest import FAQ_DIR, ROOT, TOKEN
 from tests.fake_telegram import FakeTelegram

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.governance import Review, Reviewed, check_review, overdue_warnings
-from bot.yamlsource import LineDict, parse_yaml
+from bot.knowledge.governance import Review, Reviewed, check_review, overdue_warnings
+from bot.knowledge.yamlsource import LineDict, parse_yaml
 
 
 def block(text: str) -> LineDict:

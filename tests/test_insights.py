@@ -8,17 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from bot import storage
-from bot.answers import render_text
-from bot.cli import main
-from bot.insights import (
+from bot.admin.insights import (
     UnansweredQuestion,
     group_unanswered,
     parse_feedback,
     stats_reply,
     unanswered_reply,
 )
-from bot.storage import Store
+from bot.cli import main
+from bot.conversation.answers import render_text
+from bot.storage import store as storage
+from bot.storage.store import Store
 from tests.test_reminder_storage import FakeClock
 
 T0 = dtm.datetime(2026, 6, 1, 12, tzinfo=dtm.UTC)

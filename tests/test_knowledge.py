@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.knowledge import load_knowledge
+from bot.knowledge.faq import load_knowledge
 from tests.faqfactory import entry_yaml, write_faq
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bot import matching
-from bot.learned import train
-from bot.matching import Matcher
+from bot.matching import matcher as matching
+from bot.matching.learned import train
+from bot.matching.matcher import Matcher
 from tests.shipped import shipped_knowledge, shipped_matcher
 
 

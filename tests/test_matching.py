@@ -6,8 +6,8 @@ from dataclasses import replace
 
 import pytest
 
-from bot import matching
-from bot.matching import MAX_MATCH_CHARS, Matcher, Mentions, Thresholds
+from bot.matching import matcher as matching
+from bot.matching.matcher import MAX_MATCH_CHARS, Matcher, Mentions, Thresholds
 from tests.shipped import shipped_knowledge, shipped_matcher
 
 

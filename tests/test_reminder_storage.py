@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from bot import reminders as r
-from bot.reminder_scheduler import Attempt, Delivery, ReminderScheduler
-from bot.reminders import Subscription
-from bot.storage import SCHEMA_VERSION, Store, StoreError
+from bot.reminders import rules as r
+from bot.reminders.rules import Subscription
+from bot.reminders.scheduler import Attempt, Delivery, ReminderScheduler
+from bot.storage.store import SCHEMA_VERSION, Store, StoreError
 
 LONDON = "Europe/London"
 

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from bot import reminders as r
-from bot.reminders import ReminderInputError, Subscription
+from bot.reminders import rules as r
+from bot.reminders.rules import ReminderInputError, Subscription
 
 UTC = dtm.UTC
 LONDON = "Europe/London"

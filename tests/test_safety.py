@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.safety import WarningSigns
-from bot.safety import detect_warning_signs as detect
+from bot.safety.triage import WarningSigns
+from bot.safety.triage import detect_warning_signs as detect
 from tests.shipped import shipped_knowledge
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.answers import render_text, respond
-from bot.knowledge import load_knowledge
-from bot.matching import Matcher
-from bot.signs import phrase_pattern
+from bot.conversation.answers import render_text, respond
+from bot.knowledge.faq import load_knowledge
+from bot.knowledge.signs import phrase_pattern
+from bot.matching.matcher import Matcher
 from tests.faqfactory import entry_yaml, write_faq
 
 

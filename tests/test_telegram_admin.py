@@ -13,7 +13,7 @@ from unittest.mock import ANY
 import pytest
 from telegram.ext import CallbackContext
 
-from bot.faqadmin import BACKUP_DIRNAME
+from bot.admin.faq_changes import BACKUP_DIRNAME
 from bot.logging_setup import install_redaction
 from bot.telegram import admin as adm
 from bot.telegram.handlers import flush_counts_job, store_of

@@ -7,13 +7,13 @@ from typing import Any
 
 import pytest
 
-from bot.answers import respond
-from bot.knowledge import LoadResult
+from bot.conversation.answers import respond
+from bot.knowledge.faq import LoadResult
+from bot.knowledge.yamlsource import Problem
 from bot.logging_setup import install_redaction
 from bot.telegram.app import FaqError, build_application
 from bot.telegram.handlers import STATE_KEY, BotState
 from bot.telegram.limits import MAX_HELD_UPDATES, UPDATE_QUEUE_SIZE
-from bot.yamlsource import Problem
 from tests.conftest import TOKEN, StartBot, bot_settings
 from tests.fake_telegram import JSON, FakeTelegram, make_chat, make_message, make_user
 

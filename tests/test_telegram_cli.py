@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from bot.cli import chat_loop, main
-from bot.knowledge import load_knowledge, required_topic_ids
-from bot.matching import Matcher
+from bot.knowledge.faq import load_knowledge, required_topic_ids
+from bot.matching.matcher import Matcher
 from tests.botprocess import bot_env, start_bot
 from tests.conftest import FAQ_DIR, TOKEN
 from tests.fake_telegram import FakeTelegram

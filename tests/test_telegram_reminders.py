@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from bot.reminder_scheduler import Delivery
-from bot.reminders import Subscription
+from bot.reminders.rules import Subscription
+from bot.reminders.scheduler import Delivery
 from bot.telegram.reminders import REMINDERS_KEY, Reminders, make_sender
 from tests.conftest import StartBot
 from tests.fake_telegram import JSON, FakeTelegram

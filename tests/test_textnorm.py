@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from bot.safety import detect_warning_signs
-from bot.textnorm import Normaliser, fold, stem
+from bot.knowledge.textnorm import Normaliser, fold, stem
+from bot.safety.triage import detect_warning_signs
 from tests.fake_telegram import FakeTelegram
 from tests.shipped import shipped_knowledge
 from tests.test_telegram_bot import say, text_of

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answers import render_text, respond
-from bot.safety import WarningSigns, detect_warning_signs
+from bot.conversation.answers import render_text, respond
+from bot.safety.triage import WarningSigns, detect_warning_signs
 from tests.shipped import shipped_knowledge, shipped_matcher
 
 
@@ -230,7 +230,7 @@ def test_asking_what_a_sign_means_is_not_having_it() -> None:
 
 
 def test_words_of_harm_that_are_not_a_crisis_now_still_show_the_crisis_line() -> None:
-    from bot.safety import shows_distress
+    from bot.safety.triage import shows_distress
 
     book = shipped_knowledge().signs
     assert shows_distress("im not suicidal, just so tired of all the appointments", book)
@@ -247,7 +247,7 @@ def test_feeling_a_burden_with_giving_up_is_a_crisis() -> None:
 
 
 def test_feeling_a_burden_alone_keeps_the_answer_with_the_crisis_line() -> None:
-    from bot.safety import shows_distress
+    from bot.safety.triage import shows_distress
 
     text = "i feel like a burden to my family since the flare, can aza make you tired?"
     assert level(text) is None

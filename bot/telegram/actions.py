@@ -1,12 +1,13 @@
 """Fixed replies (welcome, help, privacy, non-text input) and button actions, free of Telegram.
 
 Shared by the Telegram handlers and the terminal chat (``azabot chat``) so both give exactly the
-same replies. Medical replies always come from :mod:`bot.answers`, which adds the safety reminder.
+same replies. Medical replies always come from :mod:`bot.conversation.answers`, which adds the
+safety reminder.
 """
 
 from __future__ import annotations
 
-from bot.answers import (
+from bot.conversation.answers import (
     CATEGORY,
     ENTRY,
     MORE,
@@ -23,7 +24,7 @@ from bot.answers import (
     sources_reply,
     topics_reply,
 )
-from bot.knowledge import KnowledgeBase
+from bot.knowledge.faq import KnowledgeBase
 
 #: The bot's commands and their menu descriptions, in menu order (set with set_my_commands).
 COMMANDS: tuple[tuple[str, str], ...] = (

@@ -7,7 +7,7 @@ so nothing reveals that admin commands exist; their documents get the usual "ple
 Every FAQ change (``/reload``, the file watcher, an installed upload, ``/rollback``) goes through
 one lock and ends in :func:`_reload_locked`, which swaps the whole :class:`BotState` in one
 assignment, or keeps the old one and returns the problems. The rules for checking a change live
-in :mod:`bot.faqadmin`.
+in :mod:`bot.admin.faq_changes`.
 """
 
 from __future__ import annotations
@@ -28,10 +28,8 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 from watchfiles import Change, awatch
 
-from bot import admin_replies as ar
-from bot.answers import Reply, render_html
-from bot.config import Settings
-from bot.faqadmin import (
+from bot.admin import replies as ar
+from bot.admin.faq_changes import (
     FaqChange,
     FaqFileError,
     check_candidate,
@@ -44,13 +42,15 @@ from bot.faqadmin import (
     restore,
     write_error,
 )
-from bot.insights import UNANSWERED_WINDOW_DAYS, group_unanswered, stats_reply, unanswered_reply
-from bot.knowledge import KnowledgeBase, LoadResult, faq_files, is_faq_file_name
-from bot.matching import Matcher
-from bot.reminder_scheduler import Clock
+from bot.admin.insights import UNANSWERED_WINDOW_DAYS, group_unanswered, stats_reply, unanswered_reply
+from bot.config import Settings
+from bot.conversation.answers import Reply, render_html
+from bot.knowledge.faq import KnowledgeBase, LoadResult, faq_files, is_faq_file_name
+from bot.knowledge.yamlsource import Problem
+from bot.matching.matcher import Matcher
+from bot.reminders.scheduler import Clock
 from bot.telegram import handlers as h
 from bot.telegram.actions import ADMIN_COMMANDS, COMMANDS
-from bot.yamlsource import Problem
 
 log = logging.getLogger(__name__)
 

@@ -26,13 +26,13 @@ from telegram.ext import (
     filters,
 )
 
-from bot.admin_replies import ADMIN_ACTION
+from bot.admin.insights import FEEDBACK
+from bot.admin.replies import ADMIN_ACTION
 from bot.config import Settings
-from bot.insights import FEEDBACK
-from bot.knowledge import LoadResult, load_knowledge, required_topic_ids
-from bot.matching import Matcher
-from bot.reminder_replies import REMINDER_ACTIONS
-from bot.reminder_scheduler import Clock, utc_now
+from bot.knowledge.faq import LoadResult, load_knowledge, required_topic_ids
+from bot.matching.matcher import Matcher
+from bot.reminders.replies import REMINDER_ACTIONS
+from bot.reminders.scheduler import Clock, utc_now
 from bot.telegram import admin as adm
 from bot.telegram import handlers as h
 from bot.telegram import reminders as rem

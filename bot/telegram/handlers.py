@@ -1,7 +1,8 @@
 """Telegram handlers: parse the update, call the domain, render, send. Nothing else lives here.
 
-Every reply is a :class:`bot.answers.Reply` rendered with :func:`bot.answers.render_html`, so
-medical replies always end with the safety reminder. Message text is never logged.
+Every reply is a :class:`bot.conversation.answers.Reply` rendered with
+:func:`bot.conversation.answers.render_html`, so medical replies
+always end with the safety reminder. Message text is never logged.
 
 Edited messages are ignored: the bot does not ask Telegram for them (see ``ALLOWED_UPDATES`` in
 :mod:`bot.telegram.app`) and every handler is limited to new messages, so an edit never triggers
@@ -9,7 +10,7 @@ a second answer.
 
 Every answer carries helpful / not helpful buttons (added in :func:`send_reply`, the one place
 all replies pass through). Each free-text question's decision is counted, and the text of those
-the bot could not answer is kept, always without user or chat id (:mod:`bot.storage`).
+the bot could not answer is kept, always without user or chat id (:mod:`bot.storage.store`).
 """
 
 from __future__ import annotations
@@ -35,7 +36,8 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest, Conflict, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import ContextTypes, filters
 
-from bot.answers import (
+from bot.admin.insights import FEEDBACK, VoteBook, feedback_buttons, parse_feedback
+from bot.conversation.answers import (
     NONE_OF_THESE,
     Button,
     Reply,
@@ -46,12 +48,11 @@ from bot.answers import (
     respond,
     topics_reply,
 )
-from bot.insights import FEEDBACK, VoteBook, feedback_buttons, parse_feedback
-from bot.knowledge import KnowledgeBase
+from bot.knowledge.faq import KnowledgeBase
 from bot.logging_setup import describe_exception
-from bot.matching import Matcher
-from bot.reminders import Subscription
-from bot.storage import Store, StoreError
+from bot.matching.matcher import Matcher
+from bot.reminders.rules import Subscription
+from bot.storage.store import Store, StoreError
 from bot.telegram.actions import (
     FORGET_YES,
     forget_cancelled_reply,
@@ -70,13 +71,13 @@ log = logging.getLogger(__name__)
 
 #: Key of the :class:`BotState` in ``application.bot_data``.
 STATE_KEY = "azabot"
-#: Key of the :class:`bot.storage.Store` in ``application.bot_data`` (set once it is open).
+#: Key of the :class:`bot.storage.store.Store` in ``application.bot_data`` (set once it is open).
 STORE_KEY = "azabot_store"
 #: Key in ``chat_data`` of the ids of topic-browser messages (edited in place on navigation).
 _BROWSER_KEY = "browser_messages"
 _BROWSER_KEEP = 20
 _MAX_CALLBACK_BYTES = 64
-#: Key of the :class:`bot.insights.VoteBook` in ``application.bot_data``.
+#: Key of the :class:`bot.admin.insights.VoteBook` in ``application.bot_data``.
 _VOTES_KEY = "azabot_votes"
 #: Telegram errors that are expected in normal operation and are only logged at DEBUG.
 _QUIET_BAD_REQUESTS = ("message is not modified", "query is too old")
@@ -438,7 +439,7 @@ def _offered(message: object, data: str) -> bool:
 async def feedback_button(update: Update, context: Context) -> None:
     """👍 / 👎 under an answer: count it for the entry (not who pressed) and remove the buttons.
 
-    A vote counts once per user and message (:class:`bot.insights.VoteBook`), and only when the
+    A vote counts once per user and message (:class:`bot.admin.insights.VoteBook`), and only when the
     message really offers that button: a double tap or forged data counts once or not at all.
     """
     query = update.callback_query

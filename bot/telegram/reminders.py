@@ -1,9 +1,9 @@
 """Telegram side of the blood-test reminders: commands, buttons, the tick job and sending.
 
-The rules live in :mod:`bot.reminders`, the wording in :mod:`bot.reminder_replies`, storage in
-:mod:`bot.storage` and the delivery loop in :mod:`bot.reminder_scheduler` (whose docstring says
+The rules live in :mod:`bot.reminders.rules`, the wording in :mod:`bot.reminders.replies`, storage in
+:mod:`bot.storage.store` and the delivery loop in :mod:`bot.reminders.scheduler` (whose docstring says
 why there is one tick a minute and what a crash does). This module only parses updates, calls
-those, and maps Telegram errors to :class:`~bot.reminder_scheduler.Attempt` outcomes.
+those, and maps Telegram errors to :class:`~bot.reminders.scheduler.Attempt` outcomes.
 """
 
 from __future__ import annotations
@@ -19,13 +19,13 @@ from telegram import Bot, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import ContextTypes
 
-from bot import reminder_replies as rr
-from bot import reminders as r
-from bot.answers import Reply, render_html
 from bot.config import Settings
-from bot.reminder_scheduler import Attempt, Clock, Delivery, ReminderScheduler, utc_now
-from bot.reminders import ReminderInputError, Subscription
-from bot.storage import Store
+from bot.conversation.answers import Reply, render_html
+from bot.reminders import replies as rr
+from bot.reminders import rules as r
+from bot.reminders.rules import ReminderInputError, Subscription
+from bot.reminders.scheduler import Attempt, Clock, Delivery, ReminderScheduler, utc_now
+from bot.storage.store import Store
 from bot.telegram.handlers import STATE_KEY, BotState, acknowledge, keyboard, send_reply
 
 log = logging.getLogger(__name__)
@@ -143,7 +143,7 @@ async def start_reminders(app: BotApplication, settings: Settings, clock: Clock 
     if queue is None:
         raise RuntimeError("the job queue is missing: install python-telegram-bot[job-queue]")
     # A late tick is still worth running and a run of missed ones is one tick's work; see
-    # bot.reminder_scheduler for why (APScheduler's default grace of 1 s would silently skip).
+    # bot.reminders.scheduler for why (APScheduler's default grace of 1 s would silently skip).
     job_kwargs = {"coalesce": True, "misfire_grace_time": None, "max_instances": 1}
     # Catch up straight away: whatever fell due while the bot was down, if still the same local day.
     queue.run_once(tick_job, when=0, name=CATCH_UP_JOB, job_kwargs={"misfire_grace_time": None})

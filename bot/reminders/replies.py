@@ -1,7 +1,7 @@
 """What the bot says about reminders, free of Telegram (shared wording, one place).
 
 The reminder itself is medical content, so it is closed by
-:func:`bot.answers.with_safety_reminder` and always ends with the FAQ's safety reminder. Settings
+:func:`bot.conversation.answers.with_safety_reminder` and always ends with the FAQ's safety reminder. Settings
 confirmations and input errors are not medical and carry no reminder, like /help.
 """
 
@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import datetime as dtm
 
-from bot.answers import Button, Paragraph, Reply, Span, with_safety_reminder
-from bot.knowledge import KnowledgeBase
-from bot.reminders import (
+from bot.conversation.answers import Button, Paragraph, Reply, Span, with_safety_reminder
+from bot.knowledge.faq import KnowledgeBase
+from bot.reminders.rules import (
     COMMON_ZONES,
     PHASES,
     WEEKLY_TESTS,

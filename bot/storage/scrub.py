@@ -1,6 +1,6 @@
 """Removing what identifies a person from a question before it is kept, free of Telegram.
 
-Unanswered questions are stored without an id for the clinic team (:mod:`bot.storage`), but a
+Unanswered questions are stored without an id for the clinic team (:mod:`bot.storage.store`), but a
 patient may type their name or numbers into the question itself. Before storing, these are
 replaced by a placeholder in square brackets, so the team still sees what kind of thing was said:
 
@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 
-from bot.textnorm import remove_invisible
+from bot.knowledge.textnorm import remove_invisible
 
 _EMAIL = re.compile(r"[\w.+%-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 _MONTH = (

@@ -1,7 +1,7 @@
 """Matching a patient's message to FAQ entries, and deciding whether to answer, suggest or decline.
 
 The message is read once (synonyms, spelling corrected to the FAQ's words, which medicines it
-names) and scored against every entry by the signals of ``bot.signals``:
+names) and scored against every entry by the signals of ``bot.matching.signals``:
 
 - **Keyword evidence** (BM25-style): the summed rarity of the message's words that an entry knows,
   so "allopurinol" counts for much more than "take"; numbers must match exactly ("50" is not "150").
@@ -31,10 +31,10 @@ from typing import Literal
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from bot.embedding import Embedder, default_embedder
-from bot.knowledge import KnowledgeBase, SmallTalk
-from bot.signals import KeywordEvidence, Meaning, PhrasingSimilarity
-from bot.textnorm import Normaliser, fold, stem
+from bot.knowledge.faq import KnowledgeBase, SmallTalk
+from bot.knowledge.textnorm import Normaliser, fold, stem
+from bot.matching.embedding import Embedder, default_embedder
+from bot.matching.signals import KeywordEvidence, Meaning, PhrasingSimilarity
 
 Decision = Literal["answer", "suggest", "fallback", "smalltalk"]
 #: Why a fallback names no entry, when the bot can tell the user: the message is another
@@ -54,7 +54,7 @@ MAX_CACHED_CORRECTIONS = 20_000
 #: In a FAQ of more entries than this, phrasings are compared (fuzzily) only for the entries
 #: leading on keyword evidence and meaning; every entry of a smaller FAQ is compared.
 FUZZY_SHORTLIST = 100
-#: The learned classifier (``bot.learned``) is trained for FAQs of up to this many entries; its
+#: The learned classifier (``bot.matching.learned``) is trained for FAQs of up to this many entries; its
 #: training passes over every phrasing at each step, too slow for a 2,000-entry FAQ at a reload.
 LEARNED_MAX_ENTRIES = 300
 #: A clause that starts with one of these asks something; others are usually context.

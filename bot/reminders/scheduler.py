@@ -4,7 +4,7 @@ Why one tick rather than one job per chat
 -----------------------------------------
 The database is the only schedule. Every minute (PTB ``run_repeating``, first run on the next
 minute boundary, plus one run straight after start) :meth:`ReminderScheduler.tick` loads the
-active subscriptions and queues those due *now* by :func:`bot.reminders.is_due`. Compared with
+active subscriptions and queues those due *now* by :func:`bot.reminders.rules.is_due`. Compared with
 one JobQueue job per chat this
 
 * survives restarts with nothing to rebuild: a fresh process just ticks, and whatever fell due
@@ -55,8 +55,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot.logging_setup import describe_exception
-from bot.reminders import Subscription, after_sent, blocked, is_due, known_zone
-from bot.storage import Store, StoreError
+from bot.reminders.rules import Subscription, after_sent, blocked, is_due, known_zone
+from bot.reminders.store import ReminderStore, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -122,7 +122,7 @@ class ReminderScheduler:
 
     def __init__(
         self,
-        store: Store,
+        store: ReminderStore,
         send: Send,
         clock: Clock = utc_now,
         *,
@@ -187,7 +187,7 @@ class ReminderScheduler:
         now = now or self.clock()
         try:
             subscriptions = await self.store.active()
-        except StoreError:
+        except StoreUnavailable:
             return 0  # shutting down
         queued = 0
         for sub in subscriptions:
@@ -232,7 +232,7 @@ class ReminderScheduler:
                 if self._stopping:
                     return
                 await self._deliver(chat_id)
-            except StoreError:
+            except StoreUnavailable:
                 return  # the store closed under us: shutting down
             except Exception as exc:  # no traceback message: it may quote a stored zone (issue 21 #20)
                 log.error("reminder for chat %s failed unexpectedly\n%s", chat_id, describe_exception(exc))

@@ -1,7 +1,7 @@
 """What the clinic team learns from the bot, free of Telegram: statistics, feedback, unanswered questions.
 
 Nothing here knows who asked: the storage keeps counts and question texts without user or chat ids
-(see :mod:`bot.storage`). This module defines the figures, groups similar unanswered questions
+(see :mod:`bot.storage.store`). This module defines the figures, groups similar unanswered questions
 with rapidfuzz, and writes the ``/stats`` and ``/unanswered`` replies that both Telegram and the
 ``azabot stats`` / ``azabot unanswered`` commands show.
 """
@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-from bot.answers import Button, Paragraph, Reply, Span
-from bot.textnorm import fold, one_line
+from bot.conversation.answers import Button, Paragraph, Reply, Span
+from bot.knowledge.textnorm import fold, one_line
 
 #: Unanswered questions older than this are deleted (the privacy text promises it).
 UNANSWERED_KEEP_DAYS = 90

@@ -1,6 +1,6 @@
 """Whether a bot is using the database: an advisory ``flock`` on ``<database>.lock``.
 
-A running bot holds it *shared* (from :class:`bot.storage.Store` opening the file until it closes);
+A running bot holds it *shared* (from :class:`bot.storage.store.Store` opening the file until it closes);
 ``azabot restore`` takes it *exclusively*, so it refuses while a bot runs and a bot cannot start half
 way through a restore. The kernel drops the lock when its process ends, even after ``kill -9``, so
 it never goes stale and needs no clean-up.

@@ -13,9 +13,9 @@ import html
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
-from bot.knowledge import Entry, KnowledgeBase
-from bot.matching import FallbackReason, Match, Matcher
-from bot.safety import WarningSigns, detect_warning_signs, shows_distress
+from bot.knowledge.faq import Entry, KnowledgeBase
+from bot.matching.matcher import FallbackReason, Match, Matcher
+from bot.safety.triage import WarningSigns, detect_warning_signs, shows_distress
 
 TELEGRAM_LIMIT = 4096
 #: Button actions, kept short so callback data stays far below Telegram's 64 bytes.

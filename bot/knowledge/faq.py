@@ -6,9 +6,9 @@ A YAML file's top-level key says what it holds:
 - ``safety:``    the warning-signs reminder and the urgent advice,
 - ``synonyms:``  patients' words and misspellings mapped to the FAQ's words (plus ``ignore:``),
 - ``smalltalk:`` friendly replies to greetings and thanks,
-- ``signs:``     the danger signs, their levels and advice (see :mod:`bot.signs`),
+- ``signs:``     the danger signs, their levels and advice (see :mod:`bot.knowledge.signs`),
 - ``services:``  phone numbers and services (emergency, urgent line, crisis line), which any
-  text refers to as ``{emergency_number}`` (see :mod:`bot.services`).
+  text refers to as ``{emergency_number}`` (see :mod:`bot.knowledge.services`).
 
 :func:`load_knowledge` validates everything and returns either a complete :class:`KnowledgeBase`
 or the full list of problems; it never returns a half-valid FAQ.
@@ -23,11 +23,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
-from bot.governance import REVIEW_FIELDS, Review, check_review
-from bot.services import MAX_SERVICE_CHARS, REQUIRED_SERVICES, SERVICE_NAME, fill
-from bot.signs import SignBook, check_signs
-from bot.textnorm import fold
-from bot.yamlsource import LineDict, LineList, Problem, parse_yaml
+from bot.knowledge.governance import REVIEW_FIELDS, Review, check_review
+from bot.knowledge.services import MAX_SERVICE_CHARS, REQUIRED_SERVICES, SERVICE_NAME, fill
+from bot.knowledge.signs import SignBook, check_signs
+from bot.knowledge.textnorm import fold
+from bot.knowledge.yamlsource import LineDict, LineList, Problem, parse_yaml
 
 MAX_ANSWER_CHARS = 900
 #: The summary sent first must fit one phone screen with the reminder and buttons.
@@ -68,7 +68,7 @@ ENTRY_FIELDS = {
 ENTRY_FLAGS = ("urgent", "needs_medicine", "overview", "show_full")
 #: ``short`` is optional here (small test FAQs); the shipped FAQ's tests require it on every entry.
 OPTIONAL_ENTRY_FIELDS = {"keywords", "related", "wins_when", "short", *ENTRY_FLAGS}
-#: The review fields are required too, but bot.governance checks and reports them.
+#: The review fields are required too, but bot.knowledge.governance checks and reports them.
 REQUIRED_ENTRY_FIELDS = ENTRY_FIELDS - OPTIONAL_ENTRY_FIELDS - set(REVIEW_FIELDS)
 SAFETY_FIELDS = {"reminder"}
 SMALLTALK_FIELDS = {"id", "patterns", "reply"}

@@ -5,10 +5,10 @@
 - :class:`PhrasingSimilarity`: rapidfuzz ``token_sort_ratio`` of the message against every
   phrasing and keyword line, best per entry.
 - :class:`Meaning`: WordLlama embeddings: the closest phrasing, the centre of all an entry's
-  phrasings, and a classifier learned from them (``bot.learned``).
+  phrasings, and a classifier learned from them (``bot.matching.learned``).
 
 Each returns one number per entry, in FAQ order. How they are weighed, and what is decided from
-them, is the matcher's job (``bot.matching``).
+them, is the matcher's job (``bot.matching.matcher``).
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from bot.embedding import Embedder
-from bot.learned import EntryClassifier, train
+from bot.matching.embedding import Embedder
+from bot.matching.learned import EntryClassifier, train
 
 #: BM25's k1: how quickly repeated mentions of a word in one entry stop adding weight.
 _SATURATION = 1.5
@@ -103,7 +103,7 @@ class Meaning:
     def __init__(self, embedder: Embedder, entry_texts: Sequence[Sequence[str]], learn: bool) -> None:
         """``entry_texts``: per entry, its normalised question and phrasings (at least one).
 
-        ``learn``: also train the classifier (``bot.learned``); it needs at least two entries.
+        ``learn``: also train the classifier (``bot.matching.learned``); it needs at least two entries.
         """
         self.embedder = embedder
         texts = [text for group in entry_texts for text in group]

@@ -18,9 +18,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.matching import Match, Matcher
-from bot.safety import WarningSigns, detect_warning_signs
-from bot.signs import LEVELS
+from bot.knowledge.signs import LEVELS
+from bot.matching.matcher import Match, Matcher
+from bot.safety.triage import WarningSigns, detect_warning_signs
 
 SETS = ("in_scope", "out_of_scope", "warning")
 

@@ -1,7 +1,7 @@
 """Triage: does a message describe a danger sign someone has *now*, and how urgent is it?
 
 Runs on every message before matching. The signs themselves (their words, levels and advice) are
-clinical data in ``faq/signs.yaml`` (:mod:`bot.signs`); this module is the machinery that decides
+clinical data in ``faq/signs.yaml`` (:mod:`bot.knowledge.signs`); this module is the machinery that decides
 whether a mention is current. A sign (fever, bleeding, yellow eyes, contact with
 chickenpox...) counts only when the clause that mentions it is not negated ("no fever"), not
 hypothetical or general ("what if I get a fever?", "what symptoms should I look out for"), and not
@@ -23,8 +23,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from bot.signs import RANK, Level, Sign, SignBook, Temperature
-from bot.textnorm import fold
+from bot.knowledge.signs import RANK, Level, Sign, SignBook, Temperature
+from bot.knowledge.textnorm import fold
 
 #: Characters of a message checked: a sign described later than this in a 5,000-character
 #: message is a rare price for a bounded cost on every message.

@@ -11,7 +11,7 @@ The rules, shared by ``/reload``, the automatic reload, uploads over Telegram an
   ``os.replace``), after the version it replaces is saved, just as atomically, to
   :data:`BACKUP_DIRNAME`. If writing the new file fails (a full disk), that backup is removed
   again, so a failed install leaves the folder exactly as it was. Which files are FAQ files is
-  decided by :func:`bot.knowledge.is_faq_file_name` alone (hidden names never are), so backups
+  decided by :func:`bot.knowledge.faq.is_faq_file_name` alone (hidden names never are), so backups
   and temporary files are never loaded, and the check, the loader and ``/export`` see the same
   files.
 * A process killed during an install can leave a hidden temporary file, or a backup of a file
@@ -31,8 +31,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from bot.knowledge import Entry, KnowledgeBase, LoadResult, faq_files, is_faq_file_name
-from bot.yamlsource import MAX_FILE_BYTES, Problem, parse_yaml
+from bot.knowledge.faq import Entry, KnowledgeBase, LoadResult, faq_files, is_faq_file_name
+from bot.knowledge.yamlsource import MAX_FILE_BYTES, Problem, parse_yaml
 
 #: Backups of replaced files, inside ``FAQ_DIR`` (hidden, and not a ``*.yaml`` the loader reads).
 BACKUP_DIRNAME = ".backups"

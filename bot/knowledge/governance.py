@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bot.yamlsource import LineDict, Problem
+from bot.knowledge.yamlsource import LineDict, Problem
 
 REVIEW_FIELDS = ("reviewed", "reviewed_by", "next_review")
 MAX_REVIEWER_CHARS = 200

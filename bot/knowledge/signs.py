@@ -4,7 +4,7 @@ A clinician edits the signs like the FAQ: each sign has a level (crisis, emergen
 the words patients use for it, what to do about the tablets, sources and a review date. The
 advice for each level is there too. This module only turns that file into a :class:`SignBook`;
 what counts as a sign happening *now* (negated, past, hypothetical...) is the machinery in
-:mod:`bot.safety`.
+:mod:`bot.safety.triage`.
 
 Words are written as patients write them, with two marks: ``*`` at the end of a word for any
 ending (``bruis*``) and ``...`` for up to three words in between (``blood ... sick``). Patterns
@@ -19,9 +19,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal, Protocol, get_args
 
-from bot.governance import Review, check_review
-from bot.textnorm import fold
-from bot.yamlsource import LineDict, LineList
+from bot.knowledge.governance import Review, check_review
+from bot.knowledge.textnorm import fold
+from bot.knowledge.yamlsource import LineDict, LineList
 
 Level = Literal["crisis", "emergency", "same-day"]
 LEVELS: tuple[Level, ...] = get_args(Level)
@@ -45,14 +45,14 @@ SIGN_FIELDS = {
     "reviewed_by",
     "next_review",
 }
-#: The review fields are required too; bot.governance checks and reports them.
+#: The review fields are required too; bot.knowledge.governance checks and reports them.
 REQUIRED_SIGN_FIELDS = {"id", "level", "label", "sources"}
 MAX_ADVICE_CHARS = 900
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 class Checker(Protocol):
-    """What the FAQ loader's per-file checker offers (see ``bot.knowledge._FileChecker``)."""
+    """What the FAQ loader's per-file checker offers (see ``bot.knowledge.faq._FileChecker``)."""
 
     file: str
 

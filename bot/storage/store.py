@@ -17,7 +17,7 @@ For the clinic team (migration 2) the store also keeps, **never with a user or c
 counts of questions per UTC hour and decision, counts per FAQ entry and day (shown, helpful,
 not helpful), and the text and time of questions the bot could not answer confidently
 (:data:`UNANSWERED_KEEP_DAYS` days at most, :data:`UNANSWERED_MAX_ROWS` rows at most), with
-names, e-mail addresses, dates and long numbers taken out first (:mod:`bot.scrub`).
+names, e-mail addresses, dates and long numbers taken out first (:mod:`bot.storage.scrub`).
 The two counters are added up in memory and written by :meth:`Store.flush_counts` (every few
 seconds, before every statistics read, and on close): a write per question cost 12% of the bot's
 capacity. A ``kill -9`` loses at most the counts since the last flush, never a reminder.
@@ -35,16 +35,17 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
-from bot.dblock import DatabaseLock
-from bot.insights import (
+from bot.admin.insights import (
     UNANSWERED_KEEP_DAYS,
     UNANSWERED_MAX_CHARS,
     UNANSWERED_MAX_ROWS,
     StatsSnapshot,
     UnansweredQuestion,
 )
-from bot.reminders import Mode, State, Subscription
-from bot.scrub import scrub_identifiers
+from bot.reminders.rules import Mode, State, Subscription
+from bot.reminders.store import StoreUnavailable
+from bot.storage.dblock import DatabaseLock
+from bot.storage.scrub import scrub_identifiers
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -104,7 +105,7 @@ _COLUMNS = (
 )
 
 
-class StoreError(RuntimeError):
+class StoreError(StoreUnavailable):
     """The database cannot be used (e.g. it was written by a newer version of the bot)."""
 
 

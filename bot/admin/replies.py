@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.answers import Button, Paragraph, Reply, Span
-from bot.faqadmin import Backup, FaqChange
-from bot.yamlsource import Problem
+from bot.admin.faq_changes import Backup, FaqChange
+from bot.conversation.answers import Button, Paragraph, Reply, Span
+from bot.knowledge.yamlsource import Problem
 
 #: Problems listed in one reply; the rest are counted (``azabot check`` lists them all).
 MAX_PROBLEMS_SHOWN = 25
