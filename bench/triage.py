@@ -2,8 +2,9 @@
 
 Sets: the real-wording safety sets (``tests/data/safety-real-*.jsonl``: crisis, emergency and
 same-day messages and look-alikes, each with its source) and the warning-sign items of the older
-``eval-*.jsonl`` sets (urgent or not, no level). ``safety-real-sealed`` was never read by the
-people who wrote the signs: only its figures are printed, never its messages.
+``eval-*.jsonl`` sets (urgent or not, no level). The newest ``safety-real-sealed*`` set is never
+read by the people who write the signs: only its figures are printed, never its messages (older
+sealed sets were read after their first measurement; ``docs/triage.md`` says which).
 
 The baseline is what a keyword bot does: any sign's words anywhere in the message, no context
 (negation, past, hypothetical, someone else). It shows what the context machinery buys.
