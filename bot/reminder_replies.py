@@ -36,7 +36,6 @@ DONE, SNOOZE, STOP, DOSE, FOLLOW_PHASES, EVERY_DAY, PICK_ZONE = (
     "r:zones",
 )
 ZONE = "z:"  # followed by a canonical zone
-REMINDER_ACTIONS = r"^(r:|z:)"
 
 
 def _para(*spans: Span | str) -> Paragraph:

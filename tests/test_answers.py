@@ -17,8 +17,8 @@ from bot.answers import (
     respond,
     topics_reply,
 )
+from bot.conversation.replies import reply_for_action
 from bot.knowledge import load_knowledge
-from bot.telegram.actions import reply_for_action
 from tests.faqfactory import entry_yaml, write_faq
 from tests.shipped import shipped_knowledge, shipped_matcher
 

@@ -31,6 +31,7 @@ from watchfiles import Change, awatch
 from bot import admin_replies as ar
 from bot.answers import Reply, render_html
 from bot.config import Settings
+from bot.conversation.replies import ADMIN_COMMANDS, COMMANDS
 from bot.faqadmin import (
     FaqChange,
     FaqFileError,
@@ -49,7 +50,6 @@ from bot.knowledge import KnowledgeBase, LoadResult, faq_files, is_faq_file_name
 from bot.matching import Matcher
 from bot.reminder_scheduler import Clock
 from bot.telegram import handlers as h
-from bot.telegram.actions import ADMIN_COMMANDS, COMMANDS
 from bot.yamlsource import Problem
 
 log = logging.getLogger(__name__)
