@@ -61,6 +61,8 @@ async def test_follow_up_topic_is_never_stored(
     files = sorted(tmp_path.glob("azabot.sqlite3*"))  # noqa: ASYNC240 - a test's own files
     stored = b"".join(p.read_bytes() for p in files)
     assert b"drink alcohol" not in stored
+    [privacy] = await say(server, "/privacy", chat_id=CHAT)
+    assert "remember its topic, in memory only" in text_of(privacy)  # and /privacy says so
 
 
 async def test_bot_does_not_send_the_terminal_chats_reminders(

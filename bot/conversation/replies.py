@@ -177,6 +177,10 @@ def privacy_reply(*, terminal: bool = False, database: Path | None = None) -> Re
                 "answers in this chat were voted on in memory only, until the bot restarts."
             ),
             _para(
+                "For a few minutes after an answer I remember its topic, in memory only and never "
+                "stored, so a short follow-up such as “and with alcohol?” is read with it in mind."
+            ),
+            _para(
                 "If you subscribe to blood-test reminders, the bot stores only what it needs to send "
                 "them: your chat id, the reminder time and time zone, whether you chose daily or "
                 "test-day reminders, your next test date and the date of your last test if you give "
