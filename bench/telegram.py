@@ -130,7 +130,8 @@ async def under_limits(users: int = 500) -> dict[str, float]:
 def typical_reply() -> str:
     """azabot's reply to a typical question, as the echo bot's ECHO_REPLY (HTML and buttons)."""
     from bot.admin.insights import feedback_buttons
-    from bot.conversation.answers import render_html, respond
+    from bot.conversation.answers import respond
+    from bot.presentation.reply import render_html
     from tests.shipped import shipped_matcher
 
     reply = respond(shipped_matcher(), "can i drink on imuran?")

@@ -14,20 +14,21 @@ import os
 import sqlite3
 import sys
 import traceback
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TextIO
 
 from bot.admin.insights import UNANSWERED_WINDOW_DAYS, group_unanswered, stats_reply, unanswered_reply
 from bot.cli_ops import add_parsers
-from bot.config import SettingsError, load_settings
-from bot.conversation.answers import Button, Reply, Span, render_text, respond
+from bot.config import Settings, SettingsError, load_settings
+from bot.conversation.answers import respond
 from bot.knowledge.faq import KnowledgeBase, LoadResult, load_knowledge, required_topic_ids
 from bot.knowledge.governance import Reviewed, overdue_warnings
 from bot.matching.evaluation import evaluate_matcher, load_examples
 from bot.matching.matcher import Matcher
+from bot.presentation.reply import Reply, render_text
 from bot.storage.dblock import DatabaseBusy
 from bot.storage.store import StoreError, open_readonly, read_stats, read_unanswered
+from bot.terminal import chat_loop as chat_loop  # `azabot chat`; re-exported for the tests
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -206,7 +207,6 @@ No Telegram bot token is configured, so the bot cannot connect to Telegram.
 
 To try the bot without a token, run `azabot chat`: the same answers, in this terminal."""
 NO_TOKEN_NOTICE = "No TELEGRAM_BOT_TOKEN configured: starting the terminal chat instead (see .env.example)."
-EXIT_WORDS = frozenset({"quit", "exit", "q", "/quit", "/exit"})
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -241,58 +241,22 @@ def cmd_run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def chat_loop(knowledge: KnowledgeBase, matcher: Matcher, lines: Iterable[str], out: TextIO) -> None:
-    """The terminal chat: the same replies as Telegram, buttons as numbered choices to type."""
-    from bot.telegram.actions import help_reply, privacy_reply, reply_for_action, welcome_reply
-
-    nothing_stored = Reply(
-        ((Span("Nothing is stored about a terminal chat, so there is nothing to erase."),),),
-        decision="forget",
-        medical=False,
-    )
-    commands: dict[str, Callable[[], Reply | None]] = {
-        "/start": lambda: welcome_reply(knowledge),
-        "/help": lambda: help_reply(knowledge),
-        "/topics": lambda: reply_for_action(knowledge, "topics"),
-        "/privacy": privacy_reply,
-        "/forget": lambda: nothing_stored,
-    }
-    buttons: tuple[Button, ...] = ()
-
-    def show(reply: Reply) -> None:
-        nonlocal buttons
-        buttons = reply.buttons
-        print(render_text(reply), end="\n\n", file=out, flush=True)
-
-    show(welcome_reply(knowledge))
-    print('Type a question, a number to choose, or "quit" to leave.', file=out)
-    print("you> ", end="", file=out, flush=True)
-    for line in lines:
-        text = line.strip()
-        if text.lower() in EXIT_WORDS:
-            break
-        if text.isdigit() and 1 <= int(text) <= len(buttons):
-            reply = reply_for_action(knowledge, buttons[int(text) - 1].action)
-        elif text.split(maxsplit=1)[:1] and text.split(maxsplit=1)[0].lower() in commands:
-            reply = commands[text.split(maxsplit=1)[0].lower()]()
-        elif text:
-            reply = respond(matcher, text)
-        else:
-            reply = None
-        if reply is not None:
-            print(file=out)
-            show(reply)
-        print("you> ", end="", file=out, flush=True)
-    print(file=out)
-
-
 def cmd_chat(args: argparse.Namespace) -> int:
-    """Chat with the bot in the terminal; no token needed."""
+    """Chat with the bot in the terminal; no token needed. Reminders go in the bot's database."""
     kb = _load_or_report(_faq_dir(getattr(args, "dir", None)))
     if kb is None:
         return EXIT_PROBLEMS
     try:
-        chat_loop(kb, Matcher(kb), sys.stdin, sys.stdout)
+        settings = load_settings()
+        database, zone = (
+            Path(args.db) if getattr(args, "db", None) else settings.database_path,
+            settings.default_timezone,
+        )
+    except SettingsError as exc:  # answers still work; only reminders need the settings
+        print(f"Reminders are off in this chat: {exc}", file=sys.stderr)
+        database, zone = None, Settings().default_timezone
+    try:
+        chat_loop(kb, Matcher(kb), sys.stdin, sys.stdout, database=database, default_zone=zone)
     except KeyboardInterrupt:
         print(file=sys.stdout)
     return EXIT_OK
@@ -352,6 +316,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     chat = sub.add_parser("chat", help="chat with the bot in this terminal (no token needed)")
     chat.add_argument("--dir", help="FAQ folder (default: FAQ_DIR or ./faq)")
+    chat.add_argument("--db", help="database file for reminders (default: DATABASE_PATH)")
     chat.set_defaults(func=cmd_chat)
 
     stats = sub.add_parser("stats", help="print the /stats report from the database")

@@ -7,18 +7,16 @@ from pathlib import Path
 import pytest
 
 from bot.conversation.answers import (
-    Reply,
     answer_reply,
     category_reply,
     error_reply,
     none_of_these_reply,
-    render_html,
-    render_text,
     respond,
     topics_reply,
 )
+from bot.conversation.replies import reply_for_action
 from bot.knowledge.faq import load_knowledge
-from bot.telegram.actions import reply_for_action
+from bot.presentation.reply import Reply, render_html, render_text
 from tests.faqfactory import entry_yaml, write_faq
 from tests.shipped import shipped_knowledge, shipped_matcher
 

@@ -15,7 +15,7 @@ import pytest
 import bot
 
 BOT = Path(bot.__file__).parent
-DOMAIN = ("knowledge", "matching", "safety", "conversation", "reminders", "admin", "storage")
+DOMAIN = ("knowledge", "matching", "safety", "presentation", "conversation", "reminders", "admin", "storage")
 
 
 def _module_name(path: Path) -> str:

@@ -16,7 +16,7 @@ from bot.admin.insights import (
     unanswered_reply,
 )
 from bot.cli import main
-from bot.conversation.answers import render_text
+from bot.presentation.reply import render_text
 from bot.storage import store as storage
 from bot.storage.store import Store
 from tests.test_reminder_storage import FakeClock

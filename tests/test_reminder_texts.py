@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dtm
 
-from bot.conversation.answers import render_text
+from bot.conversation.reminder_replies import dose_changed_reply, mode_reply, reminder_reply
+from bot.presentation.reply import render_text
 from bot.reminders import rules as r
-from bot.reminders.replies import dose_changed_reply, mode_reply, reminder_reply
 from tests.shipped import shipped_knowledge
 
 NOW = dtm.datetime(2026, 6, 1, 9, 0, tzinfo=dtm.UTC)

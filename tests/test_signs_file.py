@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.conversation.answers import render_text, respond
+from bot.conversation.answers import respond
 from bot.knowledge.faq import load_knowledge
 from bot.knowledge.signs import phrase_pattern
 from bot.matching.matcher import Matcher
+from bot.presentation.reply import render_text
 from tests.faqfactory import entry_yaml, write_faq
 
 

@@ -84,7 +84,8 @@ def test_chat_numbers_choose_buttons_and_quit_ends(matcher: Matcher) -> None:
 def test_chat_ends_on_eof_and_knows_commands(matcher: Matcher) -> None:
     out = io.StringIO()
     chat_loop(matcher.knowledge, matcher, iter(["/privacy\n", "/topics\n"]), out)
-    assert "not stored with your Telegram id" in out.getvalue()
+    # The terminal's own privacy text: what this chat stores, not what Telegram chats store.
+    assert "Privacy (terminal chat)" in out.getvalue()
     assert "« All topics" not in out.getvalue()
 
 

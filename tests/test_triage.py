@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.conversation.answers import render_text, respond
+from bot.conversation.answers import respond
+from bot.presentation.reply import render_text
 from bot.safety.triage import WarningSigns, detect_warning_signs
 from tests.shipped import shipped_knowledge, shipped_matcher
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-from bot.conversation.answers import Button, Paragraph, Reply, Span
 from bot.knowledge.textnorm import fold, one_line
+from bot.presentation.reply import Button, Paragraph, Reply, Span
 
 #: Unanswered questions older than this are deleted (the privacy text promises it).
 UNANSWERED_KEEP_DAYS = 90

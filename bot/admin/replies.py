@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.admin.faq_changes import Backup, FaqChange
-from bot.conversation.answers import Button, Paragraph, Reply, Span
 from bot.knowledge.yamlsource import Problem
+from bot.presentation.reply import Button, Paragraph, Reply, Span
 
 #: Problems listed in one reply; the rest are counted (``azabot check`` lists them all).
 MAX_PROBLEMS_SHOWN = 25

@@ -62,6 +62,11 @@ COMMON_ZONES: tuple[str, ...] = (
 )
 
 
+#: The chat id of the terminal chat (``azabot chat``) in the shared database. No Telegram chat
+#: has id 0, so the Telegram bot leaves its row alone and the terminal touches no other.
+LOCAL_CHAT_ID = 0
+
+
 class ReminderInputError(ValueError):
     """Something the user typed could not be used; ``str(error)`` is a kind sentence with an example."""
 

@@ -55,7 +55,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot.logging_setup import describe_exception
-from bot.reminders.rules import Subscription, after_sent, blocked, is_due, known_zone
+from bot.reminders.rules import LOCAL_CHAT_ID, Subscription, after_sent, blocked, is_due, known_zone
 from bot.reminders.store import ReminderStore, StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -86,6 +86,11 @@ Send = Callable[[Subscription, dtm.datetime], Awaitable[Attempt]]
 
 async def _no_notice(sub: Subscription, now: dtm.datetime) -> Attempt:
     return Attempt(Delivery.SENT)
+
+
+def not_local(chat_id: int) -> bool:
+    """The Telegram bot's chats: every row but the terminal chat's (which it cannot send to)."""
+    return chat_id != LOCAL_CHAT_ID
 
 
 def utc_now() -> dtm.datetime:
@@ -132,8 +137,11 @@ class ReminderScheduler:
         backoff_minutes: tuple[int, ...] = (1, 2, 5, 15, 30),
         sleep: Sleep = asyncio.sleep,
         notice: Send = _no_notice,
+        owns: Callable[[int], bool] = not_local,
     ) -> None:
         self.store = store
+        #: Which chats' rows this scheduler delivers (the bot and the terminal share one file).
+        self._owns = owns
         #: Tells the owner of a row whose stored zone this host cannot use (once per process).
         self._notice = notice
         self._zone_told: set[int] = set()
@@ -192,7 +200,7 @@ class ReminderScheduler:
         queued = 0
         for sub in subscriptions:
             chat_id = sub.chat_id
-            if chat_id in self._queued:
+            if chat_id in self._queued or not self._owns(chat_id):
                 continue
             retry_at = self._retry_at.get(chat_id)
             if retry_at is not None and retry_at > now:

@@ -1,5 +1,5 @@
-"""The Telegram layer: the python-telegram-bot application, its handlers and its fixed texts.
+"""The Telegram layer: the python-telegram-bot application and its handlers.
 
 Importing this package imports nothing from python-telegram-bot; :mod:`bot.telegram.app` does.
-:mod:`bot.telegram.actions` is plain Python shared with the terminal chat.
+The conversation itself (:mod:`bot.conversation`) is plain Python shared with the terminal chat.
 """

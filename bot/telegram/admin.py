@@ -44,13 +44,13 @@ from bot.admin.faq_changes import (
 )
 from bot.admin.insights import UNANSWERED_WINDOW_DAYS, group_unanswered, stats_reply, unanswered_reply
 from bot.config import Settings
-from bot.conversation.answers import Reply, render_html
+from bot.conversation.replies import ADMIN_COMMANDS, COMMANDS
 from bot.knowledge.faq import KnowledgeBase, LoadResult, faq_files, is_faq_file_name
 from bot.knowledge.yamlsource import Problem
 from bot.matching.matcher import Matcher
+from bot.presentation.reply import Reply, render_html
 from bot.reminders.scheduler import Clock
 from bot.telegram import handlers as h
-from bot.telegram.actions import ADMIN_COMMANDS, COMMANDS
 
 log = logging.getLogger(__name__)
 

@@ -29,14 +29,14 @@ from telegram.ext import (
 from bot.admin.insights import FEEDBACK
 from bot.admin.replies import ADMIN_ACTION
 from bot.config import Settings
+from bot.conversation import Conversation
+from bot.conversation.replies import COMMANDS
 from bot.knowledge.faq import LoadResult, load_knowledge, required_topic_ids
 from bot.matching.matcher import Matcher
-from bot.reminders.replies import REMINDER_ACTIONS
 from bot.reminders.scheduler import Clock, utc_now
 from bot.telegram import admin as adm
 from bot.telegram import handlers as h
 from bot.telegram import reminders as rem
-from bot.telegram.actions import COMMANDS
 from bot.telegram.backlog import BoundedUpdateQueue, ChatFairProcessor
 from bot.telegram.limits import (
     CONCURRENT_UPDATES,
@@ -90,15 +90,9 @@ def register_handlers(app: BotApplication, admin_ids: frozenset[int] = frozenset
     """
     new = h.NEW_MESSAGES
     # 1. Commands. Limited to new messages, so an edited "/start" is not answered twice.
-    app.add_handler(CommandHandler("start", h.named("start", h.start), filters=new))
-    app.add_handler(CommandHandler("help", h.named("help", h.help_command), filters=new))
-    app.add_handler(CommandHandler("topics", h.named("topics", h.topics), filters=new))
-    app.add_handler(CommandHandler("privacy", h.named("privacy", h.privacy), filters=new))
-    app.add_handler(CommandHandler("remind", h.named("remind", rem.remind), filters=new))
-    app.add_handler(CommandHandler("timezone", h.named("timezone", rem.timezone), filters=new))
-    app.add_handler(CommandHandler("nexttest", h.named("nexttest", rem.next_test), filters=new))
-    app.add_handler(CommandHandler("stopreminders", h.named("stopreminders", rem.stop_command), filters=new))
-    app.add_handler(CommandHandler("forget", h.named("forget", h.forget), filters=new))
+    #    The menu's commands are the shared conversation's (bot.conversation), as in `azabot chat`.
+    for name, _ in COMMANDS:
+        app.add_handler(CommandHandler(name, h.named(name, h.command), filters=new))
     # Admin commands: registered for everyone so a non-admin gets the unknown-command reply.
     for name, callback in adm.ADMIN_HANDLERS:
         app.add_handler(CommandHandler(name, h.named(name, adm.admin_only(callback)), filters=new))
@@ -106,9 +100,8 @@ def register_handlers(app: BotApplication, admin_ids: frozenset[int] = frozenset
     app.add_handler(MessageHandler(new & filters.COMMAND, h.named("unknown_command", h.unknown_command)))
     # /start also resumes reminders after a block; a second group, so the welcome still comes first.
     app.add_handler(CommandHandler("start", h.named("start", rem.resume_on_start), filters=new), group=1)
-    # 2. Button presses: reminder buttons and zone choices, feedback, /forget, admin uploads, then
-    #    answers, topic browser, "none of these".
-    app.add_handler(CallbackQueryHandler(h.named("reminder_button", rem.button), pattern=REMINDER_ACTIONS))
+    # 2. Button presses: feedback, /forget, admin uploads, then the conversation's (answers, topic
+    #    browser, "none of these", reminder buttons and zone choices).
     app.add_handler(CallbackQueryHandler(h.named("feedback", h.feedback_button), pattern=f"^{FEEDBACK}"))
     app.add_handler(CallbackQueryHandler(h.named("forget_button", h.forget_button), pattern="^forget:"))
     app.add_handler(
@@ -159,6 +152,9 @@ def build_application(
         await adm.set_admin_commands(app.bot, settings.admin_ids)
         reminders = await rem.start_reminders(app, settings, clock)
         app.bot_data[h.STORE_KEY] = reminders.store
+        app.bot_data[h.CONVERSATION_KEY] = Conversation(
+            reminders.store, default_zone=settings.default_timezone, clock=clock
+        )
         if app.job_queue is not None:  # start_reminders has already insisted on one
             app.job_queue.run_repeating(
                 h.flush_counts_job, interval=h.COUNTS_FLUSH_SECONDS, name="statistics-flush"

@@ -1,8 +1,8 @@
 """Telegram handlers: parse the update, call the domain, render, send. Nothing else lives here.
 
 Every reply is a :class:`bot.conversation.answers.Reply` rendered with
-:func:`bot.conversation.answers.render_html`, so medical replies
-always end with the safety reminder. Message text is never logged.
+:func:`bot.conversation.answers.render_html`, so medical replies always end with the safety
+reminder. Message text is never logged.
 
 Edited messages are ignored: the bot does not ask Telegram for them (see ``ALLOWED_UPDATES`` in
 :mod:`bot.telegram.app`) and every handler is limited to new messages, so an edit never triggers
@@ -15,7 +15,6 @@ the bot could not answer is kept, always without user or chat id (:mod:`bot.stor
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import logging
 import re
@@ -37,40 +36,27 @@ from telegram.error import BadRequest, Conflict, Forbidden, NetworkError, RetryA
 from telegram.ext import ContextTypes, filters
 
 from bot.admin.insights import FEEDBACK, VoteBook, feedback_buttons, parse_feedback
-from bot.conversation.answers import (
-    NONE_OF_THESE,
-    Button,
-    Reply,
-    answer_reply,
-    error_reply,
-    none_of_these_reply,
-    render_html,
-    respond,
-    topics_reply,
+from bot.conversation import Conversation
+from bot.conversation.answers import NONE_OF_THESE, error_reply, topics_reply
+from bot.conversation.replies import (
+    FORGET_YES,
+    help_reply,
+    is_navigation,
+    non_text_reply,
+    unknown_command_reply,
 )
 from bot.knowledge.faq import KnowledgeBase
 from bot.logging_setup import describe_exception
 from bot.matching.matcher import Matcher
-from bot.reminders.rules import Subscription
+from bot.presentation.reply import Button, Reply, render_html
 from bot.storage.store import Store, StoreError
-from bot.telegram.actions import (
-    FORGET_YES,
-    forget_cancelled_reply,
-    forget_confirm_reply,
-    forgotten_reply,
-    help_reply,
-    is_navigation,
-    non_text_reply,
-    privacy_reply,
-    reply_for_action,
-    unknown_command_reply,
-    welcome_reply,
-)
 
 log = logging.getLogger(__name__)
 
 #: Key of the :class:`BotState` in ``application.bot_data``.
 STATE_KEY = "azabot"
+#: Key of the :class:`bot.conversation.Conversation` in ``application.bot_data`` (from ``post_init``).
+CONVERSATION_KEY = "azabot_conversation"
 #: Key of the :class:`bot.storage.store.Store` in ``application.bot_data`` (set once it is open).
 STORE_KEY = "azabot_store"
 #: Key in ``chat_data`` of the ids of topic-browser messages (edited in place on navigation).
@@ -99,6 +85,13 @@ def _state(context: Context) -> BotState:
     if not isinstance(state, BotState):
         raise RuntimeError("the FAQ is not loaded (post_init did not run)")
     return state
+
+
+def _conversation(context: Context) -> Conversation:
+    conversation = context.bot_data.get(CONVERSATION_KEY)
+    if not isinstance(conversation, Conversation):
+        raise RuntimeError("the conversation is not set up (post_init did not run)")
+    return conversation
 
 
 def store_of(bot_data: dict[Any, Any]) -> Store | None:
@@ -287,41 +280,34 @@ def _is_browser(context: Context, message_id: int) -> bool:
 # -- commands ----------------------------------------------------------------------------------
 
 
-async def start(update: Update, context: Context) -> None:
-    """/start: the welcome; ``/start <entry-id>`` (a deep link) opens that answer directly."""
-    state = _state(context)
-    if context.args:
-        await _answer(update, context, answer_reply(state.knowledge, context.args[0]))
+def _command_name(message: Message | None) -> str:
+    """``/nexttest@AzaBot 3 Dec`` -> ``nexttest``."""
+    first = (message.text or "").split(maxsplit=1)[0] if message is not None and message.text else ""
+    return first.lstrip("/").partition("@")[0].lower()
+
+
+async def command(update: Update, context: Context) -> None:
+    """Every user command (/start with or without an entry id, /help, /remind...): the conversation's reply.
+
+    The topic browser (/topics) is remembered so its buttons can edit it in place.
+    """
+    name = _command_name(update.effective_message)
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None:
         return
-    user = update.effective_user
-    await _answer(update, context, welcome_reply(state.knowledge, user.first_name if user else None))
-
-
-async def help_command(update: Update, context: Context) -> None:
-    """/help: how to ask, and the commands."""
-    await _answer(update, context, help_reply(_state(context).knowledge))
-
-
-async def topics(update: Update, context: Context) -> None:
-    """/topics: the topic browser (categories, then entries, then the answer)."""
-    reply = topics_reply(
-        _state(context).knowledge, intro="Here is everything I can tell you about.", decision="topics"
+    reply = await _conversation(context).command(
+        _state(context).matcher,
+        chat.id,
+        name,
+        context.args or (),
+        first_name=user.first_name if user else None,
     )
     sent = await _answer(update, context, reply)
-    if sent is not None:
+    if sent is not None and name == "topics":
         _remember_browser(context, sent.message_id)
 
 
-async def privacy(update: Update, context: Context) -> None:
-    """/privacy: what is stored, why, and how to erase it."""
-    await _answer(update, context, privacy_reply())
-
-
 # -- messages ----------------------------------------------------------------------------------
-
-
-#: Messages up to this long are matched on the event loop; longer ones in a worker thread.
-INLINE_MATCH_CHARS = 300
 
 
 def _without_mention(text: str, username: str | None) -> str:
@@ -341,14 +327,10 @@ async def free_text(update: Update, context: Context) -> None:
     if not text:
         reply = help_reply(state.knowledge)
     else:
-        # Matching is CPU work: ~0.5 ms for a typical message, up to ~11 ms for a long one with
-        # many questions. A thread hop costs more than the short case (handing the GIL back
-        # and forth stalls the event loop's own I/O; capacity 246 -> 296 answers/s inline),
-        # so only long messages go to a worker thread, where they cannot hold up other chats.
-        if len(text) <= INLINE_MATCH_CHARS:
-            reply = respond(state.matcher, text)
-        else:
-            reply = await asyncio.to_thread(respond, state.matcher, text)
+        chat = update.effective_chat
+        chat_id = chat.id if chat is not None else message.chat_id
+        # The conversation reads a short follow-up with the chat's previous topic (in memory).
+        reply = await _conversation(context).text(state.matcher, chat_id, text)
         decision, urgent = reply.decision, reply.urgent
         question_id = await _count(
             context,
@@ -378,7 +360,8 @@ async def other_input(update: Update, context: Context) -> None:
 
 
 async def button(update: Update, context: Context) -> None:
-    """A button press: acknowledge it, then show the answer, category or topic list it leads to.
+    """A button press: acknowledge it, then show what the conversation answers to it (an answer, a
+    category, the topic list, a reminder setting...).
 
     Topic-browser navigation edits the browser message in place; answers are new messages so the
     conversation keeps them.
@@ -388,7 +371,8 @@ async def button(update: Update, context: Context) -> None:
     if query is None or chat is None:
         return
     await acknowledge(update)
-    knowledge = _state(context).knowledge
+    state = _state(context)
+    knowledge = state.knowledge
     action = query.data or ""
     if action.startswith(f"{NONE_OF_THESE}:"):
         question = action.partition(":")[2]
@@ -396,9 +380,8 @@ async def button(update: Update, context: Context) -> None:
         if question.isascii() and question.isdecimal() and len(question) <= 18:
             question_id = int(question)
             await _count(context, "none of these", lambda store: store.mark_none_of_these(question_id))
-        reply: Reply | None = none_of_these_reply(knowledge)
-    else:
-        reply = reply_for_action(knowledge, action)
+        action = NONE_OF_THESE
+    reply = await _conversation(context).action(state.matcher, chat.id, action)
     reply = reply or topics_reply(
         knowledge, intro="That button is out of date. Here are the topics:", decision="topics"
     )
@@ -498,29 +481,8 @@ async def unknown_command(update: Update, context: Context) -> None:
     await _answer(update, context, unknown_command_reply())
 
 
-async def forget(update: Update, context: Context) -> None:
-    """/forget: say what would be erased and ask for confirmation."""
-    await _answer(update, context, forget_confirm_reply())
-
-
-def describe_subscription(sub: Subscription) -> str:
-    """A short, human description of a stored subscription, for the /forget receipt."""
-    details = []
-    if sub.remind_at is not None:
-        kind = "on blood-test days" if sub.mode == "phases" else "daily"
-        details.append(f"{kind} at {sub.remind_at.strftime('%H:%M')}")
-    if sub.zone:
-        details.append(f"time zone {sub.zone}")
-    if sub.next_test:
-        details.append(f"next test {sub.next_test.isoformat()}")
-    if sub.last_test:
-        details.append(f"last test {sub.last_test.isoformat()}")
-    suffix = f" ({'; '.join(details)})" if details else ""
-    return f"your blood-test reminder settings{suffix}"
-
-
 async def forget_button(update: Update, context: Context) -> None:
-    """The /forget buttons: erase the chat's subscription (and in-memory chat data) or cancel."""
+    """The /forget buttons: erase the chat's stored and held data (and Telegram's chat data) or cancel."""
     query = update.callback_query
     chat = update.effective_chat
     if query is None or chat is None:
@@ -532,21 +494,15 @@ async def forget_button(update: Update, context: Context) -> None:
             await query.edit_message_reply_markup(None)
         except BadRequest as exc:
             log.debug("could not remove the /forget buttons (update %s): %s", update.update_id, exc.message)
-    if query.data != FORGET_YES:
-        await send_reply(context, chat.id, forget_cancelled_reply())
-        return
-    erased: list[str] = []
-    store = store_of(context.bot_data)
-    if store is None:
-        raise RuntimeError("the database is not open")
-    sub = await store.get(chat.id)
-    if await store.forget_chat(chat.id) and sub is not None:
-        erased.append(describe_subscription(sub))
-    if context.chat_data:
-        context.chat_data.clear()  # in memory only: ids of topic-browser messages
-    _votes(context.bot_data).forget_chat(chat.id)  # in memory only: which answers were voted on
-    log.info("chat %s: stored data erased on request (%d item(s))", chat.id, len(erased))
-    await send_reply(context, chat.id, forgotten_reply(erased))
+    if query.data == FORGET_YES:
+        if store_of(context.bot_data) is None:
+            raise RuntimeError("the database is not open")
+        if context.chat_data:
+            context.chat_data.clear()  # in memory only: ids of topic-browser messages
+        _votes(context.bot_data).forget_chat(chat.id)  # in memory only: which answers were voted on
+    reply = await _conversation(context).action(_state(context).matcher, chat.id, query.data or "")
+    if reply is not None:
+        await send_reply(context, chat.id, reply)
 
 
 # -- errors ------------------------------------------------------------------------------------

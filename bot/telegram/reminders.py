@@ -1,9 +1,12 @@
-"""Telegram side of the blood-test reminders: commands, buttons, the tick job and sending.
+"""Telegram side of the blood-test reminders: the tick job, sending, and resuming after a block.
 
-The rules live in :mod:`bot.reminders.rules`, the wording in :mod:`bot.reminders.replies`, storage in
-:mod:`bot.storage.store` and the delivery loop in :mod:`bot.reminders.scheduler` (whose docstring says
-why there is one tick a minute and what a crash does). This module only parses updates, calls
-those, and maps Telegram errors to :class:`~bot.reminders.scheduler.Attempt` outcomes.
+The rules live in :mod:`bot.reminders.rules`, the wording in
+:mod:`bot.conversation.reminder_replies`, storage in :mod:`bot.storage.store` and the delivery
+loop in :mod:`bot.reminders.scheduler` (whose docstring says why there is one tick a minute and
+what a crash does). The commands and buttons (/remind,
+/timezone, /nexttest, /stopreminders, "Test done"...) are the shared conversation's
+(:mod:`bot.conversation`), as in the terminal chat. This module maps Telegram errors to
+:class:`~bot.reminders.scheduler.Attempt` outcomes.
 """
 
 from __future__ import annotations
@@ -20,13 +23,13 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.ext import ContextTypes
 
 from bot.config import Settings
-from bot.conversation.answers import Reply, render_html
-from bot.reminders import replies as rr
+from bot.conversation import reminder_replies as rr
+from bot.presentation.reply import Reply, render_html
 from bot.reminders import rules as r
-from bot.reminders.rules import ReminderInputError, Subscription
+from bot.reminders.rules import Subscription
 from bot.reminders.scheduler import Attempt, Clock, Delivery, ReminderScheduler, utc_now
 from bot.storage.store import Store
-from bot.telegram.handlers import STATE_KEY, BotState, acknowledge, keyboard, send_reply
+from bot.telegram.handlers import STATE_KEY, BotState, keyboard, send_reply
 
 log = logging.getLogger(__name__)
 
@@ -165,101 +168,6 @@ async def stop_reminders(app: BotApplication) -> None:
 # -- commands ----------------------------------------------------------------------------------
 
 
-def _split_remind_args(args: list[str]) -> tuple[str, str | None]:
-    """``8:30 pm Europe/Paris`` -> (``8:30 pm``, ``Europe/Paris``)."""
-    if len(args) >= 2 and args[1].lower().rstrip(".") in {"am", "pm", "a.m", "p.m"}:
-        args = [f"{args[0]}{args[1]}", *args[2:]]
-    if len(args) > 2:
-        raise ReminderInputError(
-            "Please send just a time and, if you like, a time zone, for example /remind 08:00 or "
-            "/remind 8am Europe/London."
-        )
-    return args[0], (args[1] if len(args) == 2 else None)
-
-
-async def remind(update: Update, context: Context) -> None:
-    """``/remind HH:MM [ZONE]`` subscribes; ``/remind`` alone shows the setting and how to change it."""
-    chat = update.effective_chat
-    if chat is None:
-        return
-    rem = _reminders(context)
-    now = rem.clock()
-    if not context.args:
-        await _say(update, context, rr.settings_reply(await rem.store.get(chat.id), rem.default_zone, now))
-        return
-    try:
-        time_text, zone_text = _split_remind_args(context.args)
-        at = r.parse_time(time_text)
-        zone = r.parse_zone(zone_text) if zone_text else None
-    except ReminderInputError as exc:
-        await _say(update, context, rr.input_error_reply(str(exc)))
-        return
-    before, after = await rem.store.update(chat.id, lambda s: r.subscribe(s, at, zone, rem.default_zone, now))
-    await _say(
-        update,
-        context,
-        rr.subscribed_reply(after, now, zone_was_default=zone is None and r.usable_zone(before.zone) is None),
-    )
-
-
-async def timezone(update: Update, context: Context) -> None:
-    """``/timezone ZONE`` sets the zone; ``/timezone 14:35`` suggests zones; alone: zone buttons."""
-    chat = update.effective_chat
-    if chat is None:
-        return
-    rem = _reminders(context)
-    now = rem.clock()
-    if not context.args:
-        sub = await rem.store.get(chat.id)
-        current = r.usable_zone(sub.zone if sub else None) or rem.default_zone
-        await _say(update, context, rr.zone_picker_reply(current, now))
-        return
-    text = " ".join(context.args)
-    try:
-        local = r.parse_time(text)
-    except ReminderInputError:
-        local = None
-    if local is not None:
-        await _say(update, context, rr.zone_matches_reply(local, r.zones_matching_local_time(local, now)))
-        return
-    try:
-        zone = r.parse_zone(text)
-    except ReminderInputError as exc:
-        await _say(update, context, rr.input_error_reply(str(exc)))
-        return
-    _, after = await rem.store.update(chat.id, lambda s: r.set_zone(s, zone, now))
-    await _say(update, context, rr.zone_set_reply(after, now))
-
-
-async def next_test(update: Update, context: Context) -> None:
-    """``/nexttest DATE``: the date of the next blood test, for the countdown."""
-    chat = update.effective_chat
-    if chat is None:
-        return
-    rem = _reminders(context)
-    now = rem.clock()
-    sub = await rem.store.get(chat.id) or Subscription(chat.id)
-    today = rr.today_for(sub, rem.default_zone, now)
-    try:
-        if not context.args:
-            raise ReminderInputError(f"Please add the date of your next blood test, {r.DATE_EXAMPLE}.")
-        day = r.parse_test_date(" ".join(context.args), today)
-    except ReminderInputError as exc:
-        await _say(update, context, rr.input_error_reply(str(exc)))
-        return
-    _, after = await rem.store.update(chat.id, lambda s: r.set_next_test(s, day))
-    await _say(update, context, rr.next_test_reply(after, today))
-
-
-async def stop_command(update: Update, context: Context) -> None:
-    """``/stopreminders``."""
-    chat = update.effective_chat
-    if chat is None:
-        return
-    before, _ = await _reminders(context).store.update(chat.id, r.stop)
-    await _say(update, context, rr.stopped_reply(before.active))
-
-
 async def resume_on_start(update: Update, context: Context) -> None:
     """``/start`` (in a later handler group, after the welcome): resume reminders after a block.
 
@@ -277,51 +185,3 @@ async def resume_on_start(update: Update, context: Context) -> None:
     _, after = await rem.store.update(chat.id, lambda s: r.resume(s, now) if s.state == "blocked" else s)
     if after.active:
         await _say(update, context, rr.resumed_reply(after, now))
-
-
-async def button(update: Update, context: Context) -> None:
-    """A reminder button (``r:...``) or a zone choice (``z:...``)."""
-    query = update.callback_query
-    chat = update.effective_chat
-    if query is None or chat is None:
-        return
-    await acknowledge(update)
-    rem = _reminders(context)
-    now = rem.clock()
-    action = query.data or ""
-    store, chat_id = rem.store, chat.id
-    sub = await store.get(chat_id) or Subscription(chat_id)
-    today = rr.today_for(sub, rem.default_zone, now)
-    reply: Reply
-    if action.startswith(rr.ZONE):
-        try:
-            zone = r.parse_zone(action[len(rr.ZONE) :])
-        except ReminderInputError as exc:
-            reply = rr.input_error_reply(str(exc))
-        else:
-            _, after = await store.update(chat_id, lambda s: r.set_zone(s, zone, now))
-            reply = rr.zone_set_reply(after, now)
-    elif action == rr.DONE:
-        _, after = await store.update(chat_id, lambda s: r.record_test_done(s, today))
-        reply = rr.test_done_reply(after, today)
-    elif action == rr.SNOOZE:
-        if not sub.active:
-            reply = rr.stopped_reply(False)
-        else:
-            await store.update(chat_id, lambda s: r.snooze(s, now))
-            reply = rr.snoozed_reply()
-    elif action == rr.STOP:
-        before, _ = await store.update(chat_id, r.stop)
-        reply = rr.stopped_reply(before.active)
-    elif action == rr.DOSE:
-        _, after = await store.update(chat_id, lambda s: r.dose_changed(s, today))
-        reply = rr.dose_changed_reply(after)
-    elif action == rr.FOLLOW_PHASES:
-        _, after = await store.update(chat_id, lambda s: r.follow_phases(s, today))
-        reply = rr.mode_reply(after, now)
-    elif action == rr.EVERY_DAY:
-        _, after = await store.update(chat_id, r.daily)
-        reply = rr.mode_reply(after, now)
-    else:  # r:zones, or an action from an older version of the bot
-        reply = rr.zone_picker_reply(r.usable_zone(sub.zone) or rem.default_zone, now)
-    await send_reply(context, chat_id, reply)

@@ -1,11 +1,15 @@
 """Fixed replies (welcome, help, privacy, non-text input) and button actions, free of Telegram.
 
-Shared by the Telegram handlers and the terminal chat (``azabot chat``) so both give exactly the
-same replies. Medical replies always come from :mod:`bot.conversation.answers`, which adds the
-safety reminder.
+Used by :class:`bot.conversation.Conversation`, so the Telegram bot and the terminal chat
+(``azabot chat``) give the same replies; /help and /privacy have a terminal wording where the
+terminal differs. Medical replies always come from :mod:`bot.conversation.answers`, which adds the reminder.
 """
 
 from __future__ import annotations
+
+import datetime as dtm
+from dataclasses import replace
+from pathlib import Path
 
 from bot.conversation.answers import (
     CATEGORY,
@@ -14,10 +18,6 @@ from bot.conversation.answers import (
     NONE_OF_THESE,
     SOURCES,
     TOPICS,
-    Button,
-    Paragraph,
-    Reply,
-    Span,
     answer_reply,
     category_reply,
     none_of_these_reply,
@@ -25,6 +25,8 @@ from bot.conversation.answers import (
     topics_reply,
 )
 from bot.knowledge.faq import KnowledgeBase
+from bot.presentation.reply import Button, Paragraph, Reply, Span
+from bot.reminders.rules import LOCAL_CHAT_ID, Subscription, describe_time, tzinfo_for
 
 #: The bot's commands and their menu descriptions, in menu order (set with set_my_commands).
 COMMANDS: tuple[tuple[str, str], ...] = (
@@ -88,9 +90,13 @@ def welcome_reply(knowledge: KnowledgeBase, first_name: str | None = None) -> Re
     )
 
 
-def help_reply(knowledge: KnowledgeBase) -> Reply:
-    """The /help text: how to ask and the commands."""
-    return Reply(
+#: The terminal's own command, after the shared ones in /help.
+TERMINAL_COMMANDS = "/due - show a reminder that is due now\nquit - leave the chat"
+
+
+def help_reply(knowledge: KnowledgeBase, *, terminal: bool = False) -> Reply:
+    """The /help text: how to ask and the commands (in the terminal, its own ones too)."""
+    reply = Reply(
         (
             _para(Span("How to use this bot", bold=True)),
             _para(
@@ -112,10 +118,40 @@ def help_reply(knowledge: KnowledgeBase) -> Reply:
         decision="help",
         medical=False,
     )
+    if not terminal:
+        return reply
+    paragraphs = (*reply.paragraphs[:3], _para(TERMINAL_COMMANDS), *reply.paragraphs[3:])
+    return replace(reply, paragraphs=paragraphs)
 
 
-def privacy_reply() -> Reply:
+def terminal_privacy_reply(database: Path | None) -> Reply:
+    """/privacy in ``azabot chat``: what this terminal chat stores, and where."""
+    where = f"the bot's database file ({database})" if database else "the bot's database file"
+    return Reply(
+        (
+            _para(Span("Privacy (terminal chat)", bold=True)),
+            _para(
+                "What you type here is answered and then forgotten: it is not stored, counted or "
+                "logged. For a few minutes I remember the topic of my last answer in memory only, "
+                "so a short follow-up such as “and with alcohol?” is read with it in mind."
+            ),
+            _para(
+                f"Reminders you set here are stored in {where}, the same file the Telegram bot uses, "
+                f"under the fixed local chat id {LOCAL_CHAT_ID} (no Telegram chat has that id): the "
+                "reminder time and time zone, your test dates if you give them, and when the setting "
+                "was created and changed. They are shown here when due, at the next prompt or with /due."
+            ),
+            _para("/forget erases everything stored for this terminal chat, after you confirm."),
+        ),
+        decision="privacy",
+        medical=False,
+    )
+
+
+def privacy_reply(*, terminal: bool = False, database: Path | None = None) -> Reply:
     """The /privacy text: what is stored, why, and how to erase it."""
+    if terminal:
+        return terminal_privacy_reply(database)
     return Reply(
         (
             _para(Span("Privacy", bold=True)),
@@ -136,6 +172,10 @@ def privacy_reply() -> Reply:
                 "I count how often each answer is shown and how often it was marked helpful or not "
                 "helpful, without who asked or voted. To count one vote per answer, I remember which "
                 "answers in this chat were voted on in memory only, until the bot restarts."
+            ),
+            _para(
+                "For a few minutes after an answer I remember its topic, in memory only and never "
+                "stored, so a short follow-up such as “and with alcohol?” is read with it in mind."
             ),
             _para(
                 "If you subscribe to blood-test reminders, the bot stores only what it needs to send "
@@ -198,6 +238,29 @@ def forgotten_reply(erased: list[str]) -> Reply:
 def forget_cancelled_reply() -> Reply:
     """/forget was cancelled."""
     return Reply((_para("Nothing was erased."),), decision="forget", medical=False)
+
+
+def reminders_unavailable_reply() -> Reply:
+    """A reminder command when no database could be opened (the terminal chat may run without one)."""
+    return Reply(
+        (_para("Reminders are not available here right now: I can't open the database to keep them."),),
+        decision="input_error",
+        medical=False,
+    )
+
+
+def nothing_due_reply(sub: Subscription | None, due: dtm.datetime | None) -> Reply:
+    """/due when no reminder is due: when the next one is, or how to set one."""
+    if sub is None or not sub.active or sub.remind_at is None:
+        text = "No reminder is due: you have none switched on. /remind 08:00 starts a daily one."
+    elif due is None:
+        text = "No reminder is due now."
+    else:
+        assert sub.zone is not None  # a due instant needs a zone
+        local = due.astimezone(tzinfo_for(sub.zone))
+        at = describe_time(local.time())
+        text = f"No reminder is due now. The next one is on {local:%a %d %b} at {at}."
+    return Reply((_para(text),), decision="due", medical=False)
 
 
 def unknown_command_reply() -> Reply:

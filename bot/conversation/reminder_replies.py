@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime as dtm
 
-from bot.conversation.answers import Button, Paragraph, Reply, Span, with_safety_reminder
+from bot.conversation.answers import with_safety_reminder
 from bot.knowledge.faq import KnowledgeBase
+from bot.presentation.reply import Button, Paragraph, Reply, Span
 from bot.reminders.rules import (
     COMMON_ZONES,
     PHASES,
@@ -36,7 +37,6 @@ DONE, SNOOZE, STOP, DOSE, FOLLOW_PHASES, EVERY_DAY, PICK_ZONE = (
     "r:zones",
 )
 ZONE = "z:"  # followed by a canonical zone
-REMINDER_ACTIONS = r"^(r:|z:)"
 
 
 def _para(*spans: Span | str) -> Paragraph:
