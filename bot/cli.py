@@ -27,7 +27,8 @@ from bot.matching.evaluation import evaluate_matcher, load_examples
 from bot.matching.matcher import Matcher
 from bot.presentation.reply import Reply, render_text
 from bot.storage.dblock import DatabaseBusy
-from bot.storage.store import StoreError, open_readonly, read_stats, read_unanswered
+from bot.storage.schema import StoreError
+from bot.storage.store import open_readonly, read_stats, read_unanswered
 from bot.terminal import chat_loop as chat_loop  # `azabot chat`; re-exported for the tests
 
 EXIT_OK = 0

@@ -13,7 +13,8 @@ from pathlib import Path
 from bot.config import load_settings
 from bot.storage.backup import BackupError, DatabaseInfo, backup_database, restore_database
 from bot.storage.dblock import DatabaseBusy, bot_is_running
-from bot.storage.store import SCHEMA_VERSION, StoreError, open_readonly
+from bot.storage.schema import SCHEMA_VERSION, StoreError
+from bot.storage.store import open_readonly
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1

@@ -21,11 +21,13 @@ from bot.conversation import reminder_replies as rr
 from bot.knowledge.faq import KnowledgeBase
 from bot.matching.matcher import Matcher
 from bot.presentation.reply import Button, Reply, render_text
+from bot.reminders import parsing as rp
 from bot.reminders import rules as r
 from bot.reminders.rules import LOCAL_CHAT_ID, Subscription
 from bot.reminders.scheduler import Attempt, Clock, Delivery, ReminderScheduler, utc_now
 from bot.storage.dblock import DatabaseBusy
-from bot.storage.store import Store, StoreError
+from bot.storage.schema import StoreError
+from bot.storage.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +64,7 @@ class TerminalChat:
 
     async def _deliver(self, sub: Subscription, now: dtm.datetime) -> Attempt:
         # "Sent" means printed at the next prompt; the scheduler then records the day as done.
-        zone = r.usable_zone(sub.zone)
+        zone = rp.usable_zone(sub.zone)
         if zone is None:
             self._due.append(rr.zone_unknown_reply())
         else:

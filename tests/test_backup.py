@@ -15,7 +15,8 @@ import pytest
 
 from bot.storage.backup import BackupError, backup_database, inspect_database, restore_database
 from bot.storage.dblock import DatabaseBusy, bot_is_running
-from bot.storage.store import MIGRATIONS, SCHEMA_VERSION, Store
+from bot.storage.schema import MIGRATIONS, SCHEMA_VERSION
+from bot.storage.store import Store
 from tests.botprocess import bot_env, start_bot
 from tests.conftest import TOKEN
 from tests.fake_telegram import FakeTelegram

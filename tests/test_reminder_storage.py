@@ -13,7 +13,8 @@ import pytest
 from bot.reminders import rules as r
 from bot.reminders.rules import Subscription
 from bot.reminders.scheduler import Attempt, Delivery, ReminderScheduler
-from bot.storage.store import SCHEMA_VERSION, Store, StoreError
+from bot.storage.schema import SCHEMA_VERSION, StoreError
+from bot.storage.store import Store
 
 LONDON = "Europe/London"
 

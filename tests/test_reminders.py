@@ -8,8 +8,10 @@ from typing import Any
 
 import pytest
 
+from bot.reminders import parsing as rp
 from bot.reminders import rules as r
-from bot.reminders.rules import ReminderInputError, Subscription
+from bot.reminders.parsing import ReminderInputError
+from bot.reminders.rules import Subscription
 
 UTC = dtm.UTC
 LONDON = "Europe/London"
@@ -41,7 +43,7 @@ def simulate(sub: Subscription, start: dtm.datetime, end: dtm.datetime) -> list[
 
 
 def local(instant: dtm.datetime, zone: str = LONDON) -> str:
-    return instant.astimezone(r.tzinfo_for(zone)).strftime("%Y-%m-%d %H:%M")
+    return instant.astimezone(rp.tzinfo_for(zone)).strftime("%Y-%m-%d %H:%M")
 
 
 # -- parsing times -----------------------------------------------------------------------------
@@ -63,27 +65,27 @@ def local(instant: dtm.datetime, zone: str = LONDON) -> str:
     ],
 )
 def test_parse_time_accepts_24_hour_and_am_pm(text: str, expected: dtm.time) -> None:
-    assert r.parse_time(text) == expected
+    assert rp.parse_time(text) == expected
 
 
 def test_parse_time_refuses_25_00_with_an_example() -> None:
     with pytest.raises(ReminderInputError, match="/remind 08:00"):
-        r.parse_time("25:00")
+        rp.parse_time("25:00")
 
 
 def test_parse_time_refuses_words_with_an_example() -> None:
     with pytest.raises(ReminderInputError, match="/remind 8am"):
-        r.parse_time("abc")
+        rp.parse_time("abc")
 
 
 def test_parse_time_refuses_a_bare_hour_as_ambiguous() -> None:
     with pytest.raises(ReminderInputError, match="morning or in the evening"):
-        r.parse_time("8")
+        rp.parse_time("8")
 
 
 def test_parse_time_refuses_13pm() -> None:
     with pytest.raises(ReminderInputError, match="1 to 12"):
-        r.parse_time("13pm")
+        rp.parse_time("13pm")
 
 
 # -- parsing zones -----------------------------------------------------------------------------
@@ -102,34 +104,34 @@ def test_parse_time_refuses_13pm() -> None:
     ],
 )
 def test_parse_zone_accepts_iana_names_and_offsets(text: str, expected: str) -> None:
-    assert r.parse_zone(text) == expected
+    assert rp.parse_zone(text) == expected
 
 
 def test_parse_zone_refuses_mars_olympus_with_an_example() -> None:
     with pytest.raises(ReminderInputError, match="/timezone Europe/London"):
-        r.parse_zone("Mars/Olympus")
+        rp.parse_zone("Mars/Olympus")
 
 
 def test_parse_zone_refuses_paths() -> None:
     with pytest.raises(ReminderInputError):
-        r.parse_zone("../../etc/passwd")
+        rp.parse_zone("../../etc/passwd")
 
 
 def test_parse_zone_refuses_offsets_no_zone_uses() -> None:
     with pytest.raises(ReminderInputError, match="-12:00 to \\+14:00"):
-        r.parse_zone("+15:00")
+        rp.parse_zone("+15:00")
 
 
 def test_zones_matching_local_time_offers_zones_showing_that_time() -> None:
     now = at("2026-07-01T12:00")  # London is on BST (12:00Z = 13:00 local)
-    zones = r.zones_matching_local_time(dtm.time(13, 2), now)
+    zones = rp.zones_matching_local_time(dtm.time(13, 2), now)
     assert zones[0] == "Europe/London"
     assert "Europe/Dublin" in zones
     assert zones[-1] == "+01:00"
 
 
 def test_zones_matching_local_time_wraps_round_midnight() -> None:
-    zones = r.zones_matching_local_time(dtm.time(0, 30), at("2026-01-15T23:30"))
+    zones = rp.zones_matching_local_time(dtm.time(0, 30), at("2026-01-15T23:30"))
     assert zones[-1] == "+01:00"
     assert "Europe/Paris" in zones
 
@@ -159,42 +161,42 @@ TODAY = dtm.date(2026, 11, 27)  # a Friday
     ],
 )
 def test_parse_test_date_accepts_unambiguous_forms(text: str, expected: dtm.date) -> None:
-    assert r.parse_test_date(text, TODAY) == expected
+    assert rp.parse_test_date(text, TODAY) == expected
 
 
 def test_parse_test_date_refuses_30_february_saying_why() -> None:
     with pytest.raises(ReminderInputError, match=r"February 2026 has only 28 days.*/nexttest 2026-12-03"):
-        r.parse_test_date("2026-02-30", TODAY)
+        rp.parse_test_date("2026-02-30", TODAY)
 
 
 def test_parse_test_date_refuses_a_past_date() -> None:
     with pytest.raises(ReminderInputError, match="in the past"):
-        r.parse_test_date("2026-11-20", TODAY)
+        rp.parse_test_date("2026-11-20", TODAY)
 
 
 def test_parse_test_date_refuses_a_day_month_that_just_passed() -> None:
     with pytest.raises(ReminderInputError, match="in the past"):
-        r.parse_test_date("20 Nov", TODAY)
+        rp.parse_test_date("20 Nov", TODAY)
 
 
 def test_parse_test_date_refuses_swappable_slashed_dates() -> None:
     with pytest.raises(ReminderInputError, match="two different days"):
-        r.parse_test_date("03/12/2026", TODAY)
+        rp.parse_test_date("03/12/2026", TODAY)
 
 
 def test_parse_test_date_refuses_todays_weekday_as_ambiguous() -> None:
     with pytest.raises(ReminderInputError, match="today or a week from now"):
-        r.parse_test_date("friday", TODAY)
+        rp.parse_test_date("friday", TODAY)
 
 
 def test_parse_test_date_refuses_next_weekday_as_ambiguous() -> None:
     with pytest.raises(ReminderInputError, match="different days"):
-        r.parse_test_date("next friday", TODAY)
+        rp.parse_test_date("next friday", TODAY)
 
 
 def test_parse_test_date_refuses_gibberish_with_an_example() -> None:
     with pytest.raises(ReminderInputError, match="/nexttest 3 Dec"):
-        r.parse_test_date("soonish", TODAY)
+        rp.parse_test_date("soonish", TODAY)
 
 
 # -- DST ---------------------------------------------------------------------------------------

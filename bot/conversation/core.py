@@ -20,8 +20,10 @@ from bot.conversation.answers import ENTRY, MORE, answer_reply, topics_reply
 from bot.conversation.followup import FollowUps, respond_in_context
 from bot.matching.matcher import Matcher
 from bot.presentation.reply import Reply
+from bot.reminders import parsing as rp
 from bot.reminders import rules as r
-from bot.reminders.rules import ReminderInputError, Subscription
+from bot.reminders.parsing import ReminderInputError
+from bot.reminders.rules import Subscription
 from bot.storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -131,12 +133,12 @@ class Conversation:
             if not args:
                 return rr.settings_reply(await store.get(chat_id), self.default_zone, now)
             time_text, zone_text = split_remind_args(args)
-            at = r.parse_time(time_text)
-            zone = r.parse_zone(zone_text) if zone_text else None
+            at = rp.parse_time(time_text)
+            zone = rp.parse_zone(zone_text) if zone_text else None
             before, after = await store.update(
                 chat_id, lambda s: r.subscribe(s, at, zone, self.default_zone, now)
             )
-            unset = zone is None and r.usable_zone(before.zone) is None
+            unset = zone is None and rp.usable_zone(before.zone) is None
             return rr.subscribed_reply(after, now, zone_was_default=unset)
         if name == "timezone":
             return await self._timezone(store, chat_id, " ".join(args), now)
@@ -144,8 +146,8 @@ class Conversation:
             sub = await store.get(chat_id) or Subscription(chat_id)
             today = rr.today_for(sub, self.default_zone, now)
             if not args:
-                raise ReminderInputError(f"Please add the date of your next blood test, {r.DATE_EXAMPLE}.")
-            day = r.parse_test_date(" ".join(args), today)
+                raise ReminderInputError(f"Please add the date of your next blood test, {rp.DATE_EXAMPLE}.")
+            day = rp.parse_test_date(" ".join(args), today)
             _, after = await store.update(chat_id, lambda s: r.set_next_test(s, day))
             return rr.next_test_reply(after, today)
         if name == "stopreminders":
@@ -158,15 +160,15 @@ class Conversation:
     async def _timezone(self, store: Store, chat_id: int, text: str, now: dtm.datetime) -> Reply:
         if not text:
             sub = await store.get(chat_id)
-            current = r.usable_zone(sub.zone if sub else None) or self.default_zone
+            current = rp.usable_zone(sub.zone if sub else None) or self.default_zone
             return rr.zone_picker_reply(current, now)
         try:
-            local = r.parse_time(text)
+            local = rp.parse_time(text)
         except ReminderInputError:
             local = None
         if local is not None:
-            return rr.zone_matches_reply(local, r.zones_matching_local_time(local, now))
-        zone = r.parse_zone(text)
+            return rr.zone_matches_reply(local, rp.zones_matching_local_time(local, now))
+        zone = rp.parse_zone(text)
         _, after = await store.update(chat_id, lambda s: r.set_zone(s, zone, now))
         return rr.zone_set_reply(after, now)
 
@@ -218,7 +220,7 @@ class Conversation:
         today = rr.today_for(sub, self.default_zone, now)
         if action.startswith(rr.ZONE):
             try:
-                zone = r.parse_zone(action[len(rr.ZONE) :])
+                zone = rp.parse_zone(action[len(rr.ZONE) :])
             except ReminderInputError as exc:
                 return rr.input_error_reply(str(exc))
             _, after = await store.update(chat_id, lambda s: r.set_zone(s, zone, now))
@@ -244,7 +246,7 @@ class Conversation:
             _, after = await store.update(chat_id, r.daily)
             return rr.mode_reply(after, now)
         # r:zones, or an action from an older version of the bot
-        return rr.zone_picker_reply(r.usable_zone(sub.zone) or self.default_zone, now)
+        return rr.zone_picker_reply(rp.usable_zone(sub.zone) or self.default_zone, now)
 
     # -- erasing --------------------------------------------------------------------------------
 

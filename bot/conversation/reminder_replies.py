@@ -12,19 +12,8 @@ import datetime as dtm
 from bot.conversation.answers import with_safety_reminder
 from bot.knowledge.faq import KnowledgeBase
 from bot.presentation.reply import Button, Paragraph, Reply, Span
-from bot.reminders.rules import (
-    COMMON_ZONES,
-    PHASES,
-    WEEKLY_TESTS,
-    Subscription,
-    countdown,
-    describe_date,
-    describe_time,
-    local_date,
-    phase_name,
-    tzinfo_for,
-    usable_zone,
-)
+from bot.reminders.parsing import COMMON_ZONES, describe_date, describe_time, tzinfo_for, usable_zone
+from bot.reminders.rules import PHASES, WEEKLY_TESTS, Subscription, countdown, local_date, phase_name
 
 #: Button actions (callback data), short and well under Telegram's 64 bytes.
 DONE, SNOOZE, STOP, DOSE, FOLLOW_PHASES, EVERY_DAY, PICK_ZONE = (

@@ -26,7 +26,8 @@ from bot.conversation.answers import (
 )
 from bot.knowledge.faq import KnowledgeBase
 from bot.presentation.reply import Button, Paragraph, Reply, Span
-from bot.reminders.rules import LOCAL_CHAT_ID, Subscription, describe_time, tzinfo_for
+from bot.reminders.parsing import describe_time, tzinfo_for
+from bot.reminders.rules import LOCAL_CHAT_ID, Subscription
 
 #: The bot's commands and their menu descriptions, in menu order (set with set_my_commands).
 COMMANDS: tuple[tuple[str, str], ...] = (

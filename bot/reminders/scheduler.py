@@ -55,7 +55,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot.logging_setup import describe_exception
-from bot.reminders.rules import LOCAL_CHAT_ID, Subscription, after_sent, blocked, is_due, known_zone
+from bot.reminders.parsing import known_zone
+from bot.reminders.rules import LOCAL_CHAT_ID, Subscription, after_sent, blocked, is_due
 from bot.reminders.store import ReminderStore, StoreUnavailable
 
 log = logging.getLogger(__name__)

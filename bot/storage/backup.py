@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.storage.dblock import DatabaseLock
-from bot.storage.store import MIGRATIONS, SCHEMA_VERSION
+from bot.storage.schema import MIGRATIONS, SCHEMA_VERSION
 
 #: Tables every known schema version has, by version (a file without them is someone else's).
 _TABLES_BY_VERSION: dict[int, frozenset[str]] = {

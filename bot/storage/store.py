@@ -33,7 +33,7 @@ from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from bot.admin.insights import (
     UNANSWERED_KEEP_DAYS,
@@ -42,138 +42,20 @@ from bot.admin.insights import (
     StatsSnapshot,
     UnansweredQuestion,
 )
-from bot.reminders.rules import Mode, State, Subscription
-from bot.reminders.store import StoreUnavailable
+from bot.reminders.rules import Subscription
 from bot.storage.dblock import DatabaseLock
+from bot.storage.schema import (
+    COLUMNS,
+    SCHEMA_VERSION,
+    StoreError,
+    migrate,
+    row_to_subscription,
+    subscription_values,
+)
 from bot.storage.scrub import scrub_identifiers
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
-
-#: Schema migrations; MIGRATIONS[n] takes the database from user_version n to n + 1.
-MIGRATIONS: tuple[str, ...] = (
-    """
-    CREATE TABLE subscriptions (
-        chat_id       INTEGER PRIMARY KEY,
-        remind_at     TEXT,                 -- local time HH:MM, NULL until /remind
-        zone          TEXT,                 -- IANA name or +HH:MM
-        mode          TEXT NOT NULL DEFAULT 'daily' CHECK (mode IN ('daily', 'phases')),
-        next_test     TEXT,                 -- ISO date
-        last_sent     TEXT,                 -- ISO local date of the last reminder sent
-        phase_start   TEXT,                 -- ISO date the current weekly phase began
-        tests_done    INTEGER NOT NULL DEFAULT 0,
-        last_test     TEXT,                 -- ISO date
-        snoozed_until TEXT,                 -- ISO UTC instant of a pending snooze
-        state         TEXT NOT NULL DEFAULT 'stopped' CHECK (state IN ('active', 'stopped', 'blocked')),
-        created_at    TEXT NOT NULL,
-        updated_at    TEXT NOT NULL
-    );
-    CREATE INDEX subscriptions_active ON subscriptions (state) WHERE state = 'active';
-    """,
-    # Anonymous figures for the clinic team: no column can hold a user or chat id.
-    """
-    CREATE TABLE question_stats (
-        hour     TEXT NOT NULL,             -- UTC hour, YYYY-MM-DDTHH
-        decision TEXT NOT NULL,             -- answer, suggest, fallback, smalltalk... or 'urgent'
-        count    INTEGER NOT NULL DEFAULT 0,
-        PRIMARY KEY (hour, decision)
-    ) WITHOUT ROWID;
-    CREATE TABLE entry_stats (
-        day         TEXT NOT NULL,          -- UTC date
-        entry_id    TEXT NOT NULL,
-        shown       INTEGER NOT NULL DEFAULT 0,
-        helpful     INTEGER NOT NULL DEFAULT 0,
-        not_helpful INTEGER NOT NULL DEFAULT 0,
-        PRIMARY KEY (day, entry_id)
-    ) WITHOUT ROWID;
-    CREATE TABLE unanswered (
-        -- AUTOINCREMENT: ids are never reused, so a "none of these" button on an old message can
-        -- never mark a different question than the one it was offered for.
-        id       INTEGER PRIMARY KEY AUTOINCREMENT,
-        asked_at TEXT NOT NULL,             -- UTC instant
-        text     TEXT NOT NULL,
-        kind     TEXT NOT NULL CHECK (kind IN ('suggest', 'fallback', 'none'))
-    );
-    CREATE INDEX unanswered_asked_at ON unanswered (asked_at);
-    """,
-)
-SCHEMA_VERSION = len(MIGRATIONS)
-
-_COLUMNS = (
-    "chat_id, remind_at, zone, mode, next_test, last_sent, phase_start, tests_done, last_test, "
-    "snoozed_until, state"
-)
-
-
-class StoreError(StoreUnavailable):
-    """The database cannot be used (e.g. it was written by a newer version of the bot)."""
-
-
-def _iso(value: dtm.date | dtm.time | dtm.datetime | None) -> str | None:
-    return None if value is None else value.isoformat()
-
-
-def _date(value: str | None) -> dtm.date | None:
-    return None if value is None else dtm.date.fromisoformat(value)
-
-
-def _row_to_subscription(row: tuple[Any, ...]) -> Subscription:
-    (
-        chat_id,
-        remind_at,
-        zone,
-        mode,
-        next_test,
-        last_sent,
-        phase_start,
-        tests_done,
-        last_test,
-        snoozed,
-        state,
-    ) = row
-    return Subscription(
-        chat_id=int(chat_id),
-        remind_at=None if remind_at is None else dtm.time.fromisoformat(remind_at),
-        zone=zone,
-        mode=cast(Mode, mode),
-        next_test=_date(next_test),
-        last_sent=_date(last_sent),
-        phase_start=_date(phase_start),
-        tests_done=int(tests_done),
-        last_test=_date(last_test),
-        snoozed_until=None if snoozed is None else dtm.datetime.fromisoformat(snoozed),
-        state=cast(State, state),
-    )
-
-
-def _values(sub: Subscription) -> tuple[Any, ...]:
-    return (
-        sub.chat_id,
-        None if sub.remind_at is None else sub.remind_at.strftime("%H:%M"),
-        sub.zone,
-        sub.mode,
-        _iso(sub.next_test),
-        _iso(sub.last_sent),
-        _iso(sub.phase_start),
-        sub.tests_done,
-        _iso(sub.last_test),
-        _iso(sub.snoozed_until),
-        sub.state,
-    )
-
-
-def migrate(connection: sqlite3.Connection) -> int:
-    """Bring the schema to :data:`SCHEMA_VERSION`; returns the version found before."""
-    found = int(connection.execute("PRAGMA user_version").fetchone()[0])
-    if found > SCHEMA_VERSION:
-        raise StoreError(
-            f"the database is at schema version {found}, newer than this bot knows ({SCHEMA_VERSION}); "
-            "upgrade the bot or point DATABASE_PATH at another file"
-        )
-    for version in range(found, SCHEMA_VERSION):
-        # executescript commits first, so each migration and its version bump are one transaction.
-        connection.executescript(f"BEGIN; {MIGRATIONS[version]} PRAGMA user_version = {version + 1}; COMMIT;")
-    return found
 
 
 class Store:
@@ -250,10 +132,10 @@ class Store:
     def _get(self, chat_id: int) -> Subscription | None:
         row = (
             self._db()
-            .execute(f"SELECT {_COLUMNS} FROM subscriptions WHERE chat_id = ?", (chat_id,))
+            .execute(f"SELECT {COLUMNS} FROM subscriptions WHERE chat_id = ?", (chat_id,))
             .fetchone()
         )
-        return None if row is None else _row_to_subscription(row)
+        return None if row is None else row_to_subscription(row)
 
     async def get(self, chat_id: int) -> Subscription | None:
         """The chat's row, or None."""
@@ -263,11 +145,11 @@ class Store:
         """Every active subscription (the scheduler decides which are due)."""
 
         def query() -> list[Subscription]:
-            rows = self._db().execute(f"SELECT {_COLUMNS} FROM subscriptions WHERE state = 'active'")
+            rows = self._db().execute(f"SELECT {COLUMNS} FROM subscriptions WHERE state = 'active'")
             subscriptions = []
             for row in rows:
                 try:
-                    subscriptions.append(_row_to_subscription(row))
+                    subscriptions.append(row_to_subscription(row))
                 except (ValueError, TypeError):  # one damaged row must not stop every reminder
                     if row[0] not in self._unreadable:  # once, not every minute
                         self._unreadable.add(row[0])
@@ -281,14 +163,14 @@ class Store:
     def _put(self, sub: Subscription) -> None:
         now = self._clock().astimezone(dtm.UTC).isoformat(timespec="seconds")
         self._db().execute(
-            f"INSERT INTO subscriptions ({_COLUMNS}, created_at, updated_at) "
+            f"INSERT INTO subscriptions ({COLUMNS}, created_at, updated_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (chat_id) DO UPDATE SET remind_at = excluded.remind_at, zone = excluded.zone, "
             "mode = excluded.mode, next_test = excluded.next_test, last_sent = excluded.last_sent, "
             "phase_start = excluded.phase_start, tests_done = excluded.tests_done, "
             "last_test = excluded.last_test, snoozed_until = excluded.snoozed_until, "
             "state = excluded.state, updated_at = excluded.updated_at",
-            (*_values(sub), now, now),
+            (*subscription_values(sub), now, now),
         )
 
     async def update(

@@ -49,7 +49,8 @@ from bot.knowledge.faq import KnowledgeBase
 from bot.logging_setup import describe_exception
 from bot.matching.matcher import Matcher
 from bot.presentation.reply import Button, Reply, render_html
-from bot.storage.store import Store, StoreError
+from bot.storage.schema import StoreError
+from bot.storage.store import Store
 
 log = logging.getLogger(__name__)
 

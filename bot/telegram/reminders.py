@@ -25,6 +25,7 @@ from telegram.ext import ContextTypes
 from bot.config import Settings
 from bot.conversation import reminder_replies as rr
 from bot.presentation.reply import Reply, render_html
+from bot.reminders import parsing as rp
 from bot.reminders import rules as r
 from bot.reminders.rules import Subscription
 from bot.reminders.scheduler import Attempt, Clock, Delivery, ReminderScheduler, utc_now
@@ -77,7 +78,7 @@ def make_sender(bot_data: dict[Any, Any], bot: Bot) -> Callable[[Subscription, d
 
     async def send(sub: Subscription, now: dtm.datetime) -> Attempt:
         state = bot_data.get(STATE_KEY)
-        zone = r.usable_zone(sub.zone)
+        zone = rp.usable_zone(sub.zone)
         if not isinstance(state, BotState) or zone is None:
             return Attempt(Delivery.TRANSIENT)
         reply = rr.reminder_reply(state.knowledge, sub, r.local_date(now, zone))
