@@ -16,6 +16,7 @@ from telegram.ext import CallbackContext
 from bot.admin.faq_changes import BACKUP_DIRNAME
 from bot.logging_setup import install_redaction
 from bot.telegram import admin as adm
+from bot.telegram import faq_watch
 from bot.telegram.handlers import flush_counts_job, store_of
 from tests.conftest import FAQ_DIR, TOKEN, StartBot
 from tests.fake_telegram import JSON, FakeTelegram
@@ -174,7 +175,7 @@ async def test_file_change_reloads_and_tells_the_admins(server: FakeTelegram, bo
     entry_id = first_basics_entry(bot)
     path = faq / "basics.yaml"
     path.write_text(with_new_review_date(path.read_text()))
-    outcome = await adm.on_faq_files_changed(bot.bot_data, bot.bot)  # what the watcher calls
+    outcome = await faq_watch.on_faq_files_changed(bot.bot_data, bot.bot)  # what the watcher calls
     assert outcome.ok
     [note] = (await server.wait_for_sent(2, chat_id=ADMIN))[1:]
     assert "changed on disk and was reloaded" in text_of(note)
@@ -188,8 +189,8 @@ async def test_broken_file_change_keeps_the_old_faq_and_sends_problems_once(
     await say(server, "/help", ADMIN)
     old_state = state(bot)
     (faq / "basics.yaml").write_text("entries: [oops\n")
-    await adm.on_faq_files_changed(bot.bot_data, bot.bot)
-    await adm.on_faq_files_changed(bot.bot_data, bot.bot)  # saved again, same problems
+    await faq_watch.on_faq_files_changed(bot.bot_data, bot.bot)
+    await faq_watch.on_faq_files_changed(bot.bot_data, bot.bot)  # saved again, same problems
     sent = await server.wait_for_sent(2, chat_id=ADMIN)
     assert len(sent) == 2  # the /help reply and one problem report
     assert "problem" in text_of(sent[1]) and "basics.yaml:" in text_of(sent[1])

@@ -35,6 +35,7 @@ from bot.knowledge.faq import LoadResult, load_knowledge, required_topic_ids
 from bot.matching.matcher import Matcher
 from bot.reminders.scheduler import Clock, utc_now
 from bot.telegram import admin as adm
+from bot.telegram import faq_watch
 from bot.telegram import handlers as h
 from bot.telegram import reminders as rem
 from bot.telegram.backlog import BoundedUpdateQueue, ChatFairProcessor
@@ -161,7 +162,7 @@ def build_application(
             )
         await reminders.store.prune()  # unanswered questions past their 90 days, even on a quiet bot
         if settings.faq_auto_reload:
-            adm.start_watching(app.bot_data, app.bot)
+            faq_watch.start_watching(app.bot_data, app.bot)
         log.info(
             "bot @%s ready: %d FAQ entries in %d categories",
             app.bot.username,
@@ -170,12 +171,12 @@ def build_application(
         )
 
     async def post_stop(app: BotApplication) -> None:
-        await adm.stop_watching(app.bot_data)
+        await faq_watch.stop_watching(app.bot_data)
         app.bot_data.pop(h.STORE_KEY, None)
         await rem.stop_reminders(app)  # in-flight reminders finish while the bot can still send
 
     async def post_shutdown(app: BotApplication) -> None:
-        await adm.stop_watching(app.bot_data)  # no-op after post_stop
+        await faq_watch.stop_watching(app.bot_data)  # no-op after post_stop
         app.bot_data.pop(h.STORE_KEY, None)
         await rem.stop_reminders(app)  # no-op after post_stop; closes the database otherwise
         app.bot_data.pop(h.STATE_KEY, None)
