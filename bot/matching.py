@@ -16,7 +16,9 @@ The weights and thresholds were chosen on the development evaluation set
 (``tests/data/eval-dev.jsonl``) and checked on sets written by other authors (``tests/data``).
 
 The decision uses named thresholds (:class:`Thresholds`) on the combined 0-100 score and a margin
-between the best two entries.
+between the best two entries (``Matcher.rules``); what those rules turn away as a general or weakly
+matched question is answered when the learned decision (``bot.decision``, from ``Matcher.assess``)
+is confident enough.
 """
 
 from __future__ import annotations
