@@ -16,7 +16,9 @@ The weights and thresholds were chosen on the development evaluation set
 (``tests/data/eval-dev.jsonl``) and checked on sets written by other authors (``tests/data``).
 
 The decision uses named thresholds (:class:`Thresholds`) on the combined 0-100 score and a margin
-between the best two entries.
+between the best two entries (``Matcher.rules``); what those rules turn away as a general or weakly
+matched question is answered when the learned decision (``bot.matching.decision``, from ``Matcher.assess``)
+is confident enough.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from rapidfuzz import fuzz, process
 
 from bot.knowledge.faq import KnowledgeBase, SmallTalk
 from bot.knowledge.textnorm import Normaliser, fold, stem
+from bot.matching.decision import DecisionModel, Evidence, shipped_model, word_feature
 from bot.matching.embedding import Embedder, default_embedder
 from bot.matching.signals import KeywordEvidence, Meaning, PhrasingSimilarity
 
@@ -43,6 +46,9 @@ Decision = Literal["answer", "suggest", "fallback", "smalltalk"]
 #: about an animal, which is the vet's.
 FallbackReason = Literal["other_medicine", "practical", "general", "animal"]
 
+#: The rules' fallbacks the learned decision may overturn: a general question, or one too weakly
+#: matched; never a practical, animal or other medicine's question.
+UNNAMED_FALLBACKS: frozenset[FallbackReason | None] = frozenset({"general", None})
 #: Only this much of a message is matched: enough for any real question, bounded cost for 5,000.
 MAX_MATCH_CHARS = 600
 #: Messages of at least this many words may be answered from their one question clause alone.
@@ -122,6 +128,11 @@ _DUMMY_IT_BEFORE = frozenset(_DUMMY_IT_TEXT.split())
 #: "...will my kids get it?": after these, an "it" that ends the message is the illness.
 _CATCHING_TEXT = "get gets getting got catch catching caught inherit inheriting inherited"
 _CATCHING = frozenset(_CATCHING_TEXT.split())
+#: Asking whether one may do something ("is the flu jab ok", "can I have a filling"): the question
+#: of someone on the medicine, unlike "what jabs do I need for Thailand".
+_PERMISSION = frozenset(
+    {"ok", "okay", "safe", "allowed", "alright", "fine", "can i", "should i", "do i", "am i", "could i"}
+)
 #: "What ... for?" asks about a purpose.
 _PURPOSE_OPENERS = frozenset({"what", "whats"})
 #: Clauses end at punctuation (not a decimal point: "2.5mg"), a list number ("1)") or a joining word.
@@ -196,7 +207,12 @@ class _Scores:
     combined: np.ndarray
     base: np.ndarray
     #: The learned classifier's probability of each entry (None without a classifier).
-    learned: np.ndarray | None = None
+    learned: np.ndarray | None
+    #: The signals themselves (0-1 each), which the decision reads for the leader.
+    keywords: np.ndarray
+    closest: np.ndarray
+    centre: np.ndarray
+    phrasing: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -204,8 +220,22 @@ class _Ranking:
     """The best entries for a message, best first, and what the decision needs besides."""
 
     ranked: tuple[Candidate, ...]
-    in_scope: float  #: the best score before the learned signal (see ``Thresholds.suggest``)
+    in_scope: float  #: the best score before the learned signal
     confidence: float  #: the learned classifier's probability for the best entry (0 without)
+    #: The best entry's own signals and two across entries (see ``_Leader``).
+    leader: _Leader = field(default_factory=lambda: _Leader())
+
+
+@dataclass(frozen=True)
+class _Leader:
+    """The signals of the best entry (0-1), which the decision reads besides the scores."""
+
+    keywords: float = 0.0
+    keywords_max: float = 0.0  #: the best keyword evidence of any entry
+    closest: float = 0.0
+    centre: float = 0.0
+    phrasing: float = 0.0
+    classifier_lead: float = 0.0  #: the classifier's probability for the best minus the runner-up
 
 
 @dataclass(frozen=True)
@@ -232,6 +262,18 @@ class Match:
 
 
 @dataclass(frozen=True)
+class Assessment:
+    """One message measured for the decision, with what each outcome would show."""
+
+    evidence: Evidence | None  #: None when no entry could be scored
+    ranked: tuple[Candidate, ...]
+    chosen: Candidate  #: the entry an answer gives (usually the leader)
+    also: str | None  #: a second question's entry, offered beside an answer
+    suggestions: tuple[str, ...]  #: what a suggestion offers
+    reason: FallbackReason | None  #: what a fallback says
+
+
+@dataclass(frozen=True)
 class _Reading:
     """A message read once: its words (synonyms applied), scoring words and medicine mentions."""
 
@@ -242,6 +284,8 @@ class _Reading:
     child: bool = False  #: names a child (see ``Vocabulary.children``)
     animal: bool = False  #: asks about an animal (see ``Vocabulary.animals``)
     general: bool = False  #: asks a general health question (see ``Vocabulary.treatment``)
+    personal: bool = False  #: names the writer or someone they care for (see ``Vocabulary.people``)
+    permission: bool = False  #: asks whether one may ("is it ok", "can I")
 
 
 @dataclass(frozen=True)
@@ -315,8 +359,13 @@ class Matcher:
         knowledge: KnowledgeBase,
         thresholds: Thresholds | None = None,
         embedder: Embedder | None = None,
+        model: DecisionModel | None = None,
+        learned_only: bool = False,
     ) -> None:
         self.knowledge = knowledge
+        #: Let the learned decision decide every message, not only those the rules turn away.
+        self.learned_only = learned_only
+        self._model = model
         self.embedder = embedder or default_embedder()
         self.thresholds = thresholds or Thresholds()
         vocab = knowledge.vocabulary
@@ -375,6 +424,13 @@ class Matcher:
         self._background = dict.fromkeys(self._conditions, _WEIGHTS.condition_evidence)
         self._corrections: dict[str, str | None] = {}
         self._smalltalk = {fold(pattern): item for item in knowledge.smalltalk for pattern in item.patterns}
+
+    @property
+    def model(self) -> DecisionModel:
+        """The learned decision (``bot/decision.json`` unless given): probabilities, thresholds."""
+        if self._model is None:
+            self._model = shipped_model()
+        return self._model
 
     # -- words -----------------------------------------------------------------------------
 
@@ -437,6 +493,8 @@ class Matcher:
             child=bool(terms & vocab.children),
             animal=bool(terms & vocab.animals),
             general=general,
+            personal=bool(terms & vocab.people),
+            permission=bool(terms & _PERMISSION),
         )
 
     # -- scoring ---------------------------------------------------------------------------
@@ -449,18 +507,17 @@ class Matcher:
         n = len(self._ids)
         words = reading.content
         if not words or n == 0:
-            return _Scores(np.zeros(n), np.zeros(n))
+            zeros = np.zeros(n)
+            return _Scores(zeros, zeros, None, zeros, zeros, zeros, zeros)
         background = not set(words) <= self._not_background  # the condition is context
         evidence = self._keywords.evidence(words, self._background if background else {})
         # Embed the synonym-normalised words, so "6mp" and "aza" mean what the FAQ says.
         vector = self._meaning.embed(" ".join(reading.words))
         weights = _WEIGHTS
         keywords = np.minimum(1.0, evidence / weights.evidence_full)
-        partial = (
-            weights.evidence * keywords
-            + weights.meaning * self._meaning.closest(vector)
-            + weights.centre * self._meaning.centre(vector)
-        )
+        closest = self._meaning.closest(vector)
+        centre = self._meaning.centre(vector)
+        partial = weights.evidence * keywords + weights.meaning * closest + weights.centre * centre
         phrasing = self._phrasings.best(" ".join(sorted(words)), partial, FUZZY_SHORTLIST)
         base: np.ndarray = (
             100.0
@@ -468,9 +525,8 @@ class Matcher:
             / (weights.evidence + weights.phrasing + weights.meaning + weights.centre)
         )
         learned = self._meaning.learned(vector)
-        if learned is None:
-            return _Scores(base, base)
-        return _Scores(base + weights.learned * learned, base, learned)
+        combined = base if learned is None else base + weights.learned * learned
+        return _Scores(combined, base, learned, keywords, closest, centre, phrasing)
 
     def mentions(self, text: str) -> Mentions:
         """Which medicines the message names or points at (words and two-word phrases)."""
@@ -556,9 +612,23 @@ class Matcher:
         ranked = tuple(Candidate(self._ids[i], round(float(scores.combined[i]) * factor, 1)) for i in order)
         in_scope = float(scores.base.max()) * factor if len(scores.base) else 0.0
         confidence = 0.0
-        if scores.learned is not None and len(order):
-            confidence = float(scores.learned[order[0]])
-        return _Ranking(ranked, in_scope, confidence)
+        leader = _Leader()
+        if len(order):
+            top = order[0]
+            lead = 0.0
+            if scores.learned is not None:
+                confidence = float(scores.learned[top])
+                runner_up = float(np.partition(scores.learned, -2)[-2]) if len(scores.learned) > 1 else 0.0
+                lead = confidence - runner_up
+            leader = _Leader(
+                float(scores.keywords[top]),
+                float(scores.keywords.max()),
+                float(scores.closest[top]),
+                float(scores.centre[top]),
+                float(scores.phrasing[top]),
+                lead,
+            )
+        return _Ranking(ranked, in_scope, confidence, leader)
 
     # -- decision --------------------------------------------------------------------------
 
@@ -574,11 +644,135 @@ class Matcher:
         return self._smalltalk[found[0]] if found else None
 
     def match(self, text: str) -> Match:
-        """Decide what to do with one message: answer, suggest, fallback or small talk."""
-        limits = self.thresholds
+        """Decide what to do with one message: answer, suggest, fallback or small talk.
+
+        The hand rules decide first (``rules``). A message they turn away as a general
+        question because it names no medicine is then read as about azathioprine, as everyone
+        here takes it: the learned decision (``bot.matching.decision``) answers or offers an entry when
+        its probabilities clear the shipped thresholds. With ``learned_only`` the learned
+        decision decides every message (measured beside the rules by ``bench.decision``).
+        """
         smalltalk = self.smalltalk_for(text)
         if smalltalk is not None:
             return Match("smalltalk", 100.0, smalltalk=smalltalk)
+        if self.learned_only:
+            return self._learned(self.assess(text), alone=True)
+        ruled = self.rules(text)
+        if ruled.decision != "fallback" or ruled.reason not in UNNAMED_FALLBACKS:
+            return ruled
+        learned = self._learned(self.assess(text), alone=False)
+        return ruled if learned.decision == "fallback" else learned
+
+    def _learned(self, found: Assessment, alone: bool) -> Match:
+        """What the learned decision makes of a measured message."""
+        ranked, evidence = found.ranked, found.evidence
+        if not ranked or evidence is None:
+            return Match("fallback", 0.0, reason=found.reason)
+        best = ranked[0]
+        decision = self.model.decide(evidence, alone).decision
+        if decision == "answer" and evidence.another_only:
+            # "...and is it safe with ibuprofen?" may be about ours: offer, never answer outright.
+            decision = "suggest"
+        if decision == "answer":
+            chosen = found.chosen
+            return Match("answer", chosen.score, entry_id=chosen.entry_id, also=found.also, ranked=ranked)
+        if decision == "suggest" and not evidence.other_question:
+            return Match("suggest", best.score, suggestions=found.suggestions, ranked=ranked)
+        return Match("fallback", best.score, ranked=ranked, reason=found.reason)
+
+    def assess(self, text: str) -> Assessment:
+        """Read and measure one message for the decision (``bot.matching.decision``), deciding nothing."""
+        limits = self.thresholds
+        reading = self._read(text)
+        mentions = reading.mentions
+        ranking = self._ranking(reading, limit=max(5, limits.suggestions))
+        # Whether the message is in scope is judged on all it says, conditions included.
+        in_scope = ranking.in_scope
+        doubt: Candidate | None = None
+        condition_leader = bool(ranking.ranked) and ranking.ranked[0].entry_id in self._condition_entries
+        if condition_leader:
+            ranking, doubt = self._context_free_ranking(reading, ranking)
+        ranked = ranking.ranked
+        # "Alcohol on methotrexate?" names another medicine and nothing points at ours: it is
+        # that medicine's question. Except a bare "what are biologics?" when an entry is about
+        # that very medicine: that entry may be offered.
+        other_question = (
+            mentions.another_only
+            and not mentions.refers
+            and not (ranked and self._asks_about_entry_medicine(reading, ranked[0].entry_id))
+        )
+        reason: FallbackReason | None = None
+        if reading.practical:
+            reason = "practical"
+        elif reading.animal:
+            reason = "animal"
+        elif other_question:
+            reason = "other_medicine"
+        elif not mentions.any:
+            reason = "general"
+        if not ranked:
+            return Assessment(None, (), Candidate("", 0.0), None, (), reason)
+        best = ranked[0]
+        second = ranked[1] if len(ranked) > 1 else Candidate("", 0.0)
+        third = ranked[2] if len(ranked) > 2 else Candidate("", 0.0)
+        lifted = self._lifted_by_background(reading, best)
+        past = next((c for c in ranked[1:] if c.entry_id not in lifted), Candidate("", 0.0))
+        settled = self._settled_by_phrase(text, ranked[: limits.suggestions])
+        clause_winners = self._clause_winners(text)
+        lone = self._lone_question_winner(text)
+        questions = clause_winners or ([lone] if lone is not None else [])
+        asked = self._asked_past_context(questions, best, ranked[: limits.suggestions])
+        # The entry an answer gives: a ``wins_when`` phrase, or the message's question clause
+        # when context leads, can name another than the leader.
+        chosen = settled or asked or best
+        others = [c.entry_id for c in clause_winners] + ([lone.entry_id] if lone else []) + [best.entry_id]
+        also = next((i for i in others if i != chosen.entry_id), None)
+        if also == best.entry_id and chosen is best:
+            also = None
+        offered = (chosen.entry_id, *(doubt.entry_id for _ in (doubt,) if doubt is not None))
+        suggestions = tuple(dict.fromkeys((*offered, *(c.entry_id for c in ranked))))[: limits.suggestions]
+        winner_ids = {c.entry_id for c in clause_winners}
+        leader = ranking.leader
+        evidence = Evidence(
+            best=best.score / 100.0,
+            lead=(best.score - second.score) / 100.0,
+            lead3=(best.score - third.score) / 100.0,
+            lead_past_background=(best.score - past.score) / 100.0,
+            base=in_scope / 100.0,
+            classifier=ranking.confidence,
+            classifier_lead=leader.classifier_lead,
+            keywords=leader.keywords,
+            keywords_max=leader.keywords_max,
+            closest=leader.closest,
+            centre=leader.centre,
+            phrasing=leader.phrasing,
+            own=mentions.own,
+            explicit=mentions.explicit,
+            refers=mentions.refers,
+            another_only=mentions.another_only,
+            other_question=other_question,
+            practical=reading.practical,
+            animal=reading.animal,
+            child=reading.child,
+            general=reading.general,
+            personal=reading.personal,
+            permission=reading.permission,
+            needs_medicine=best.entry_id in self._needs_medicine,
+            condition_leader=condition_leader,
+            doubt=doubt is not None,
+            settled=settled is not None and settled.entry_id != best.entry_id,
+            asked=asked is not None,
+            clauses_agree=best.entry_id in winner_ids,
+            clauses_differ=bool(winner_ids - {best.entry_id}),
+            lone_agrees=lone is not None and lone.entry_id == best.entry_id,
+            lone_differs=lone is not None and lone.entry_id != best.entry_id,
+            words=word_feature(len(text[:MAX_MATCH_CHARS].split())),
+        )
+        return Assessment(evidence, ranked, chosen, also, suggestions, reason)
+
+    def rules(self, text: str) -> Match:
+        """The hand-written decision rules (before the learned decision), for a non-small-talk message."""
+        limits = self.thresholds
         reading = self._read(text)
         mentions = reading.mentions
         ranking = self._ranking(reading, limit=max(5, limits.suggestions))
