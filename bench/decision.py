@@ -23,7 +23,8 @@ import numpy as np
 from bot.knowledge.faq import load_knowledge
 from bot.matching.decision import FEATURES, MODEL_PATH, DecisionModel, Logistic, load_model, vector
 from bot.matching.evaluation import load_examples
-from bot.matching.matcher import UNNAMED_FALLBACKS, Assessment, Match, Matcher
+from bot.matching.matcher import Matcher
+from bot.matching.model import UNNAMED_FALLBACKS, Assessment, Match
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"

@@ -22,7 +22,8 @@ from bot.conversation.answers import respond
 from bot.conversation.followup import Topic, respond_in_context
 from bot.knowledge.faq import load_knowledge
 from bot.matching.evaluation import Example, Report, evaluate, load_examples
-from bot.matching.matcher import Match, Matcher
+from bot.matching.matcher import Matcher
+from bot.matching.model import Match
 from bot.presentation.reply import Reply
 from bot.safety.triage import WarningSigns, detect_warning_signs
 

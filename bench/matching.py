@@ -20,7 +20,8 @@ from rapidfuzz import fuzz, process, utils
 
 from bot.knowledge.faq import Entry, KnowledgeBase, load_knowledge
 from bot.matching.evaluation import Report, evaluate, evaluate_matcher, load_examples
-from bot.matching.matcher import Match, Matcher
+from bot.matching.matcher import Matcher
+from bot.matching.model import Match
 from bot.safety.triage import detect_warning_signs
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -7,7 +7,9 @@ from dataclasses import replace
 import pytest
 
 from bot.matching import matcher as matching
-from bot.matching.matcher import MAX_MATCH_CHARS, Matcher, Mentions, Thresholds
+from bot.matching import rules as matching_rules
+from bot.matching.matcher import Matcher
+from bot.matching.model import MAX_MATCH_CHARS, WEIGHTS, Mentions, Thresholds
 from tests.shipped import shipped_knowledge, shipped_matcher
 
 
@@ -267,7 +269,7 @@ def test_long_message_is_answered_when_its_one_question_names_the_leading_entry(
 
 def test_long_message_without_that_rule_would_only_be_suggested(monkeypatch: pytest.MonkeyPatch) -> None:
     matcher = shipped_matcher()
-    monkeypatch.setattr(matching, "LONG_MESSAGE_WORDS", 10_000)
+    monkeypatch.setattr(matching_rules, "LONG_MESSAGE_WORDS", 10_000)
     monkeypatch.setattr(matcher, "thresholds", replace(matcher.thresholds, confident=1.01))
     assert matcher.match(LONG_CONTEXT).decision == "suggest"
 
@@ -427,7 +429,7 @@ BACKGROUND_CONDITION = "on aza for ulcerative colitis, feeling sick every mornin
 def _matcher(monkeypatch: pytest.MonkeyPatch, *, full_weight: bool, rereading: bool) -> Matcher:
     """The shipped FAQ with conditions at full keyword weight and/or never read without them."""
     if full_weight:
-        monkeypatch.setattr(matching, "_WEIGHTS", replace(matching._WEIGHTS, condition_evidence=1.0))
+        monkeypatch.setattr(matching, "WEIGHTS", replace(WEIGHTS, condition_evidence=1.0))
     never = Thresholds(context_slack=-100.0, context_doubt=-100.0, context_lead=1000.0)
     thresholds = Thresholds() if rereading else never
     return Matcher(shipped_knowledge(), thresholds, embedder=shipped_matcher().embedder)

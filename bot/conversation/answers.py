@@ -13,7 +13,8 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from bot.knowledge.faq import Entry, KnowledgeBase
-from bot.matching.matcher import FallbackReason, Match, Matcher
+from bot.matching.matcher import Matcher
+from bot.matching.model import FallbackReason, Match
 from bot.presentation.reply import Button, Paragraph, Reply, Span
 from bot.safety.triage import WarningSigns, detect_warning_signs, shows_distress
 

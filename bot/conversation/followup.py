@@ -18,7 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.conversation.answers import respond
-from bot.matching.matcher import OWN_MEDICINE_WORD, Matcher
+from bot.matching.matcher import Matcher
+from bot.matching.model import OWN_MEDICINE_WORD
 from bot.presentation.reply import Reply
 
 #: How long a topic is kept for a follow-up: long enough to read an answer and ask on.

@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.knowledge.signs import LEVELS
-from bot.matching.matcher import Match, Matcher
+from bot.matching.matcher import Matcher
+from bot.matching.model import Match
 from bot.safety.triage import WarningSigns, detect_warning_signs
 
 SETS = ("in_scope", "out_of_scope", "warning")

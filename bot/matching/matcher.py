@@ -24,11 +24,7 @@ is confident enough.
 from __future__ import annotations
 
 import itertools
-import re
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
-from typing import Literal
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -37,321 +33,38 @@ from bot.knowledge.faq import KnowledgeBase, SmallTalk
 from bot.knowledge.textnorm import Normaliser, fold, stem
 from bot.matching.decision import DecisionModel, Evidence, shipped_model, word_feature
 from bot.matching.embedding import Embedder, default_embedder
+from bot.matching.model import (
+    FUZZY_SHORTLIST,
+    LEARNED_MAX_ENTRIES,
+    MAX_CACHED_CORRECTIONS,
+    MAX_MATCH_CHARS,
+    OVERVIEW_WORDS,
+    OWN_MEDICINE_WORD,
+    PERMISSION,
+    POINTERS_TO_ANOTHER,
+    PURPOSE_OPENERS,
+    UNNAMED_FALLBACKS,
+    UNNAMED_POINTERS,
+    USES_WORDS,
+    WEIGHTS,
+    WITH_IT,
+    Assessment,
+    Candidate,
+    FallbackReason,
+    Leader,
+    Match,
+    Mentions,
+    Ranking,
+    Reading,
+    Scores,
+    Thresholds,
+    without_dummy_it,
+)
+from bot.matching.rules import RuleCascade
 from bot.matching.signals import KeywordEvidence, Meaning, PhrasingSimilarity
 
-Decision = Literal["answer", "suggest", "fallback", "smalltalk"]
-#: Why a fallback names no entry, when the bot can tell the user: the message is another
-#: medicine's question, a practical matter (prescriptions, appointments, costs) the clinic or
-#: pharmacy handles, a general health question naming no medicine and no person, or a question
-#: about an animal, which is the vet's.
-FallbackReason = Literal["other_medicine", "practical", "general", "animal"]
 
-#: The rules' fallbacks the learned decision may overturn: a general question, or one too weakly
-#: matched; never a practical, animal or other medicine's question.
-UNNAMED_FALLBACKS: frozenset[FallbackReason | None] = frozenset({"general", None})
-#: Only this much of a message is matched: enough for any real question, bounded cost for 5,000.
-MAX_MATCH_CHARS = 600
-#: Messages of at least this many words may be answered from their one question clause alone.
-LONG_MESSAGE_WORDS = 15
-#: The word an implicit "it" or "my tablets" is scored as (the synonyms' name for our medicine).
-OWN_MEDICINE_WORD = "azathioprine"
-#: Spelling corrections remembered per FAQ load (see ``Matcher._correct``).
-MAX_CACHED_CORRECTIONS = 20_000
-#: In a FAQ of more entries than this, phrasings are compared (fuzzily) only for the entries
-#: leading on keyword evidence and meaning; every entry of a smaller FAQ is compared.
-FUZZY_SHORTLIST = 100
-#: The learned classifier (``bot.matching.learned``) is trained for FAQs of up to this many entries; its
-#: training passes over every phrasing at each step, too slow for a 2,000-entry FAQ at a reload.
-LEARNED_MAX_ENTRIES = 300
-#: A clause that starts with one of these asks something; others are usually context.
-_QUESTION_WORDS = frozenset(
-    [
-        "can",
-        "could",
-        "will",
-        "would",
-        "does",
-        "do",
-        "did",
-        "is",
-        "are",
-        "am",
-        "should",
-        "shall",
-        "how",
-        "what",
-        "when",
-        "why",
-        "which",
-        "where",
-        "whats",
-        "hows",
-        "who",
-        "may",
-        "might",
-    ]
-)
-#: Besides the medicine's name, the only words of an overview question about it ("what is 6mp",
-#: "is methotrexate better"); anything else ("side effects", "taper") is that medicine's question.
-_OVERVIEW_TEXT = (
-    "what whats tell about mean means explain exactly is are better best worse difference different "
-    "compare compared comparison vs versus same similar like thing things drug drugs medicine "
-    "medicines option options alternative alternatives instead switch swap change go try move"
-)
-_OVERVIEW_WORDS = frozenset(stem(word) for word in _OVERVIEW_TEXT.split())
-#: Words that ask about azathioprine's role in a condition ("does aza work for crohns?"), not
-#: merely name the condition as background.
-_USES_TEXT = (
-    "use used uses help helps work works treat treats treatment prescribed prescribe role worth "
-    "effective standard licensed remission maintenance good"
-)
-_USES_WORDS = frozenset(stem(word) for word in _USES_TEXT.split())
-#: After these, "work" is a job ("my wife had a transplant and I work as a nurse"), not a role.
-_WORKERS = frozenset({"i", "we", "he", "she", "they", "you"})
-#: Beside another medicine and nothing naming ours, a bare "it" means that medicine ("how long
-#: does it take for humira to work"); only the ``_WITH_IT`` phrases still point at ours.
-_VAGUE_POINTERS = frozenset({"it", "its"})
-#: Beside another medicine and nothing of ours, these point at that one: "my tacrolimus level is
-#: 12, should I reduce my dose?" ("ibuprofen with my tablets?" still asks about ours).
-_POINTERS_TO_ANOTHER = _VAGUE_POINTERS | {"my dose", "my dosage"}
-#: "Is it safe with ibuprofen", "can I take it with infliximab"; and "it turns into 6-MP", where
-#: ours becomes the other.
-_WITH_IT = frozenset(
-    {"with it", "on it", "alongside it", "and it", "is it", "take it", "it with"}
-    | {"it turns", "it becomes", "it converts", "it gets", "it breaks"}
-)
-#: Pointers that name no medicine: "is this safe?", "who made this bot?", "...as well".
-_UNNAMED_POINTERS = _VAGUE_POINTERS | {"this", "these", "them", "as well"}
-#: "Is it safe to...", "is it normal to...": before these and "to", "it" points at nothing.
-_DUMMY_IT_TEXT = "normal safe ok okay fine possible true bad dangerous worth wise common usual unusual risky"
-_DUMMY_IT_BEFORE = frozenset(_DUMMY_IT_TEXT.split())
-#: "...will my kids get it?": after these, an "it" that ends the message is the illness.
-_CATCHING_TEXT = "get gets getting got catch catching caught inherit inheriting inherited"
-_CATCHING = frozenset(_CATCHING_TEXT.split())
-#: Asking whether one may do something ("is the flu jab ok", "can I have a filling"): the question
-#: of someone on the medicine, unlike "what jabs do I need for Thailand".
-_PERMISSION = frozenset(
-    {"ok", "okay", "safe", "allowed", "alright", "fine", "can i", "should i", "do i", "am i", "could i"}
-)
-#: "What ... for?" asks about a purpose.
-_PURPOSE_OPENERS = frozenset({"what", "whats"})
-#: Clauses end at punctuation (not a decimal point: "2.5mg"), a list number ("1)") or a joining word.
-_CLAUSE_SPLIT = re.compile(r"(?:[?!;:\n]|\.(?!\d))+|\b\d\)|\b(?:and also|also|plus|and|but|or)\b", re.I)
-
-
-@dataclass(frozen=True)
-class Thresholds:
-    """The decision bands. Scores are 0-100; see ``bench/`` for how they were chosen."""
-
-    answer: float = 60.0  #: best score needed to answer outright
-    margin: float = 8.0  #: ...and its lead over the second-best entry
-    #: Below this best score before the learned signal, the question is treated as out of scope:
-    #: the classifier always favours some entry, even for "who won the football".
-    suggest: float = 49.0
-    second_topic: float = 56.0  #: a second question in the message is offered above this
-    #: ...or above ``suggest`` when it leads the clause's next entry by this much
-    clause_lead: float = 20.0
-    #: Scores are multiplied by this when a message names another medicine (ibuprofen, metformin)
-    #: and nothing of ours, not even "with it": "max dose of ibuprofen" is that medicine's question.
-    other_medicine_factor: float = 0.9
-    suggestions: int = 3  #: how many entries a suggestion offers
-    #: A message naming a condition is read without it when another entry then scores within
-    #: this of the condition's entry (see ``Matcher._context_free_ranking``).
-    context_slack: float = 3.0
-    #: ...and the two are offered when it scores within this and nothing asks about the role.
-    context_doubt: float = 6.0
-    #: Read without the condition, the other entry may lead the condition's own entry by this
-    #: much ("my husband is on imuran after his kidney transplant, should he avoid colds")...
-    context_lead: float = 8.0
-    #: ...and then wins when it also leads its own runner-up by this much, or is offered with the
-    #: condition's entry when it leads by ``context_hint``. Both need a message naming a medicine.
-    context_clear: float = 6.0
-    context_hint: float = 3.0
-    #: The learned classifier's probability (0-1) for the best entry at which it is answered
-    #: above ``answer`` even with a lead below ``margin``: the phrasings' meaning as a whole
-    #: points one way even when a close second shares many of the message's words.
-    confident: float = 0.7
-    #: An entry whose ``wins_when`` phrase the message contains is answered when it scores
-    #: within this of the best and the best is one of its ``related`` entries ("my husband takes
-    #: it, could it harm the baby": fathering, not pregnancy); otherwise the phrase is background
-    #: ("my husband is on it, flu jab?").
-    settle_gap: float = 12.0
-    #: A message that names our medicine, or points at it by more than a bare "it", is also
-    #: answered from this best score when it leads the second-best entry by ``named_margin``.
-    named_answer: float = 50.0
-    named_margin: float = 12.0
-    #: From ``named_answer``, a lead this wide answers even a message that names nothing ("can it
-    #: give you loose stools?": 60 against 32): no other entry comes near.
-    lone_margin: float = 25.0
-
-
-@dataclass(frozen=True)
-class _Weights:
-    evidence: float = 0.2
-    evidence_full: float = 10.0  #: summed word rarity at which keyword evidence counts in full
-    condition_evidence: float = 0.5  #: a condition's name counts this much of its rarity
-    phrasing: float = 0.2
-    meaning: float = 0.3  #: the closest phrasing's meaning
-    centre: float = 0.1  #: closeness to the centre of all the entry's phrasings
-    learned: float = 10.0  #: points added for the learned classifier's probability (0-1)
-
-
-_WEIGHTS = _Weights()
-
-
-@dataclass(frozen=True)
-class _Scores:
-    """Every entry's score: ``combined`` ranks them; ``base``, without the learned classifier,
-    says whether the message is in scope at all."""
-
-    combined: np.ndarray
-    base: np.ndarray
-    #: The learned classifier's probability of each entry (None without a classifier).
-    learned: np.ndarray | None
-    #: The signals themselves (0-1 each), which the decision reads for the leader.
-    keywords: np.ndarray
-    closest: np.ndarray
-    centre: np.ndarray
-    phrasing: np.ndarray
-
-
-@dataclass(frozen=True)
-class _Ranking:
-    """The best entries for a message, best first, and what the decision needs besides."""
-
-    ranked: tuple[Candidate, ...]
-    in_scope: float  #: the best score before the learned signal
-    confidence: float  #: the learned classifier's probability for the best entry (0 without)
-    #: The best entry's own signals and two across entries (see ``_Leader``).
-    leader: _Leader = field(default_factory=lambda: _Leader())
-
-
-@dataclass(frozen=True)
-class _Leader:
-    """The signals of the best entry (0-1), which the decision reads besides the scores."""
-
-    keywords: float = 0.0
-    keywords_max: float = 0.0  #: the best keyword evidence of any entry
-    closest: float = 0.0
-    centre: float = 0.0
-    phrasing: float = 0.0
-    classifier_lead: float = 0.0  #: the classifier's probability for the best minus the runner-up
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """An entry and how well it matched."""
-
-    entry_id: str
-    score: float
-
-
-@dataclass(frozen=True)
-class Match:
-    """What the matcher decided for one message."""
-
-    decision: Decision
-    score: float
-    entry_id: str | None = None
-    suggestions: tuple[str, ...] = ()
-    also: str | None = None
-    smalltalk: SmallTalk | None = None
-    #: Why a fallback picked no entry, when that can be said (see ``FallbackReason``).
-    reason: FallbackReason | None = None
-    ranked: tuple[Candidate, ...] = field(default=(), repr=False)
-
-
-@dataclass(frozen=True)
-class Assessment:
-    """One message measured for the decision, with what each outcome would show."""
-
-    evidence: Evidence | None  #: None when no entry could be scored
-    ranked: tuple[Candidate, ...]
-    chosen: Candidate  #: the entry an answer gives (usually the leader)
-    also: str | None  #: a second question's entry, offered beside an answer
-    suggestions: tuple[str, ...]  #: what a suggestion offers
-    reason: FallbackReason | None  #: what a fallback says
-
-
-@dataclass(frozen=True)
-class _Reading:
-    """A message read once: its words (synonyms applied), scoring words and medicine mentions."""
-
-    words: list[str]
-    content: list[str]
-    mentions: Mentions
-    practical: bool = False  #: names a practical matter (see ``Vocabulary.practical``)
-    child: bool = False  #: names a child (see ``Vocabulary.children``)
-    animal: bool = False  #: asks about an animal (see ``Vocabulary.animals``)
-    general: bool = False  #: asks a general health question (see ``Vocabulary.treatment``)
-    personal: bool = False  #: names the writer or someone they care for (see ``Vocabulary.people``)
-    permission: bool = False  #: asks whether one may ("is it ok", "can I")
-
-
-@dataclass(frozen=True)
-class Mentions:
-    """Which medicines a message names (ours, another) or points at ("it", "my tablets")."""
-
-    own: bool
-    other: bool
-    refers: bool
-    #: The other medicines named (after synonyms).
-    others: frozenset[str] = frozenset()
-    #: Names ours or points at it by more than a bare "it" ("my tablets", "these meds").
-    explicit: bool = False
-
-    @property
-    def another_only(self) -> bool:
-        """Names another medicine and does not name ours."""
-        return self.other and not self.own
-
-    @property
-    def any(self) -> bool:
-        """Names or points at any medicine."""
-        return self.own or self.other or self.refers
-
-
-def _asks_about_role(reading: _Reading) -> bool:
-    """True when the message asks about azathioprine's role ("does it work for lupus?", "used for").
-
-    "I work as a nurse" names a job, not whether the medicine works.
-    """
-    role = set(reading.content) & _USES_WORDS
-    if role != {"work"}:
-        return bool(role)
-    # Only "work": a role unless every "work" follows a person ("I work", "she works").
-    words = reading.words
-    works = [i for i, word in enumerate(words) if stem(word) == "work"]
-    return not works or any(i == 0 or words[i - 1] not in _WORKERS for i in works)
-
-
-def _without_dummy_it(words: list[str]) -> list[str]:
-    """``words`` without an "it" that points at no medicine.
-
-    "Is it safe to..." opens with an "it" that points at nothing, though "is it safe to take
-    with paracetamol" still points at the medicine: "it" is what is taken. A last "...will my
-    kids get it" is the illness.
-    """
-    last = len(words) - 1
-    return [
-        word
-        for index, word in enumerate(words)
-        if not (
-            word == "it"
-            and (
-                (
-                    index + 2 < len(words)
-                    and words[index + 1] in _DUMMY_IT_BEFORE
-                    and words[index + 2] == "to"
-                    and words[index + 3 : index + 4] != ["take"]
-                )
-                or (index == last and index > 0 and words[index - 1] in _CATCHING)
-            )
-        )
-    ]
-
-
-class Matcher:
+class Matcher(RuleCascade):
     """Scores messages against one :class:`KnowledgeBase`; build once per FAQ load."""
 
     def __init__(
@@ -374,7 +87,7 @@ class Matcher:
         self._needs_medicine = {entry.id for entry in knowledge.entries if entry.needs_medicine}
         self._overview_entries = {entry.id for entry in knowledge.entries if entry.overview}
         # "My tablets", "the drug": pointers that name the patient's medicine (not "it", "this").
-        self._naming_pointers = vocab.refers_to_own - _UNNAMED_POINTERS
+        self._naming_pointers = vocab.refers_to_own - UNNAMED_POINTERS
         # A condition's entry (Crohn's, lupus, transplant, the uses overview): its keywords name
         # conditions, so a message naming one as background ("on aza for my UC") lifts it.
         conditions = vocab.conditions
@@ -420,8 +133,8 @@ class Matcher:
         # as strong evidence, though patients mostly name it as background ("on aza for my UC").
         # Only when the message says something else: in "aza for lupus?" the condition is the topic.
         self._conditions = vocab.conditions | {stem(word) for word in vocab.conditions}
-        self._not_background = self._conditions | _OVERVIEW_WORDS | _USES_WORDS | {OWN_MEDICINE_WORD}
-        self._background = dict.fromkeys(self._conditions, _WEIGHTS.condition_evidence)
+        self._not_background = self._conditions | OVERVIEW_WORDS | USES_WORDS | {OWN_MEDICINE_WORD}
+        self._background = dict.fromkeys(self._conditions, WEIGHTS.condition_evidence)
         self._corrections: dict[str, str | None] = {}
         self._smalltalk = {fold(pattern): item for item in knowledge.smalltalk for pattern in item.patterns}
 
@@ -458,16 +171,16 @@ class Matcher:
         """The message's meaningful words after normalisation and spelling correction."""
         return self._read(text).content
 
-    def _read(self, text: str) -> _Reading:
+    def _read(self, text: str) -> Reading:
         """Normalise once; scoring, mentions and embedding all use the result."""
         return self._read_words(self.normaliser.words(text[:MAX_MATCH_CHARS]))
 
-    def _read_words(self, words: list[str]) -> _Reading:
-        if len(words) > 2 and words[0] in _PURPOSE_OPENERS and words[-1] == "for":
+    def _read_words(self, words: list[str]) -> Reading:
+        if len(words) > 2 and words[0] in PURPOSE_OPENERS and words[-1] == "for":
             # "What is imuran for?" asks what it is used for, not what it is.
             words = [*words[:-1], "used", "for"]
         terms = self._terms(words)
-        mentions = self._mentions(self._terms(_without_dummy_it(words)))
+        mentions = self._mentions(self._terms(without_dummy_it(words)))
         if mentions.explicit and not mentions.own:
             # "Beer on my tablets?": the FAQ's phrasings name the medicine, and "tablets" on its
             # own pulls towards how-to-take. Scored and embedded as "beer on azathioprine?".
@@ -485,7 +198,7 @@ class Matcher:
             and any(" ".join(words[:n]) in vocab.general_openers for n in (1, 2, 3))
             and not terms & (vocab.people | vocab.treatment)
         )
-        return _Reading(
+        return Reading(
             words,
             corrected,
             mentions,
@@ -494,7 +207,7 @@ class Matcher:
             animal=bool(terms & vocab.animals),
             general=general,
             personal=bool(terms & vocab.people),
-            permission=bool(terms & _PERMISSION),
+            permission=bool(terms & PERMISSION),
         )
 
     # -- scoring ---------------------------------------------------------------------------
@@ -503,17 +216,17 @@ class Matcher:
         """Combined score of ``text`` against every entry (in FAQ order), learned signal included."""
         return self._scores(self._read(text)).combined
 
-    def _scores(self, reading: _Reading) -> _Scores:
+    def _scores(self, reading: Reading) -> Scores:
         n = len(self._ids)
         words = reading.content
         if not words or n == 0:
             zeros = np.zeros(n)
-            return _Scores(zeros, zeros, None, zeros, zeros, zeros, zeros)
+            return Scores(zeros, zeros, None, zeros, zeros, zeros, zeros)
         background = not set(words) <= self._not_background  # the condition is context
         evidence = self._keywords.evidence(words, self._background if background else {})
         # Embed the synonym-normalised words, so "6mp" and "aza" mean what the FAQ says.
         vector = self._meaning.embed(" ".join(reading.words))
-        weights = _WEIGHTS
+        weights = WEIGHTS
         keywords = np.minimum(1.0, evidence / weights.evidence_full)
         closest = self._meaning.closest(vector)
         centre = self._meaning.centre(vector)
@@ -526,20 +239,20 @@ class Matcher:
         )
         learned = self._meaning.learned(vector)
         combined = base if learned is None else base + weights.learned * learned
-        return _Scores(combined, base, learned, keywords, closest, centre, phrasing)
+        return Scores(combined, base, learned, keywords, closest, centre, phrasing)
 
     def mentions(self, text: str) -> Mentions:
         """Which medicines the message names or points at (words and two-word phrases)."""
         return self._read(text).mentions
 
-    def _asks_about_entry_medicine(self, reading: _Reading, entry_id: str) -> bool:
+    def _asks_about_entry_medicine(self, reading: Reading, entry_id: str) -> bool:
         """True for "what is 6mp?": it names a medicine the entry is about, and little else."""
         named = reading.mentions.others & self._about[entry_id]
         if not named:
             return False
         name_words = {word for name in named for word in name.split()}
         rest = self.normaliser.meaningful([w for w in reading.words if w not in name_words])
-        return set(rest) <= _OVERVIEW_WORDS
+        return set(rest) <= OVERVIEW_WORDS
 
     def _named_as_own(self, words: list[str]) -> list[str]:
         """``words`` with "my tablets", "these tablets"... read as the medicine's name."""
@@ -554,7 +267,7 @@ class Matcher:
             index += 1
         return out
 
-    def _without_conditions(self, reading: _Reading) -> _Reading | None:
+    def _without_conditions(self, reading: Reading) -> Reading | None:
         """The message without the conditions it names, or None when it names none.
 
         "My 11yo with crohns starts aza next week, is it safe for kids?" names Crohn's as context;
@@ -591,7 +304,7 @@ class Matcher:
         own = bool(terms & vocabulary.own_medicine)
         pointers = terms & vocabulary.refers_to_own
         if others and not own:
-            pointers = (pointers - _POINTERS_TO_ANOTHER) | (terms & _WITH_IT)
+            pointers = (pointers - POINTERS_TO_ANOTHER) | (terms & WITH_IT)
         explicit = own or bool(pointers & self._naming_pointers)
         return Mentions(own=own, other=bool(others), refers=bool(pointers), others=others, explicit=explicit)
 
@@ -599,10 +312,10 @@ class Matcher:
         """The best ``limit`` entries for ``text``, best first."""
         return self._rank(self._read(text), limit)
 
-    def _rank(self, reading: _Reading, limit: int) -> tuple[Candidate, ...]:
+    def _rank(self, reading: Reading, limit: int) -> tuple[Candidate, ...]:
         return self._ranking(reading, limit).ranked
 
-    def _ranking(self, reading: _Reading, limit: int) -> _Ranking:
+    def _ranking(self, reading: Reading, limit: int) -> Ranking:
         """The best ``limit`` entries, the best score before the learned signal, and confidence."""
         scores = self._scores(reading)
         factor = 1.0
@@ -612,7 +325,7 @@ class Matcher:
         ranked = tuple(Candidate(self._ids[i], round(float(scores.combined[i]) * factor, 1)) for i in order)
         in_scope = float(scores.base.max()) * factor if len(scores.base) else 0.0
         confidence = 0.0
-        leader = _Leader()
+        leader = Leader()
         if len(order):
             top = order[0]
             lead = 0.0
@@ -620,7 +333,7 @@ class Matcher:
                 confidence = float(scores.learned[top])
                 runner_up = float(np.partition(scores.learned, -2)[-2]) if len(scores.learned) > 1 else 0.0
                 lead = confidence - runner_up
-            leader = _Leader(
+            leader = Leader(
                 float(scores.keywords[top]),
                 float(scores.keywords.max()),
                 float(scores.closest[top]),
@@ -628,7 +341,7 @@ class Matcher:
                 float(scores.phrasing[top]),
                 lead,
             )
-        return _Ranking(ranked, in_scope, confidence, leader)
+        return Ranking(ranked, in_scope, confidence, leader)
 
     # -- decision --------------------------------------------------------------------------
 
@@ -769,292 +482,3 @@ class Matcher:
             words=word_feature(len(text[:MAX_MATCH_CHARS].split())),
         )
         return Assessment(evidence, ranked, chosen, also, suggestions, reason)
-
-    def rules(self, text: str) -> Match:
-        """The hand-written decision rules (before the learned decision), for a non-small-talk message."""
-        limits = self.thresholds
-        reading = self._read(text)
-        mentions = reading.mentions
-        ranking = self._ranking(reading, limit=max(5, limits.suggestions))
-        # Whether the message is in scope is judged on all it says, conditions included.
-        in_scope = ranking.in_scope
-        doubt: Candidate | None = None
-        if ranking.ranked and ranking.ranked[0].entry_id in self._condition_entries:
-            ranking, doubt = self._context_free_ranking(reading, ranking)
-        ranked = ranking.ranked
-        # "Alcohol on methotrexate?" names another medicine and nothing points at ours: it is
-        # that medicine's question, which an azathioprine entry would answer wrongly.
-        # Except a bare "what are biologics?" when an entry is about that very medicine: that
-        # entry is offered, as below, never answered ("side effects of cellcept" stays out).
-        other_medicine = (
-            mentions.another_only
-            and not mentions.refers
-            and not (ranked and self._asks_about_entry_medicine(reading, ranked[0].entry_id))
-        )
-        if reading.practical:
-            # "My repeat prescription hasn't come, who do I ring?": no entry answers that, and
-            # the words it shares with entries (tablets, pharmacy) would only mislead.
-            return Match("fallback", ranked[0].score if ranked else 0.0, ranked=ranked, reason="practical")
-        if reading.animal:
-            # "What dose of azathioprine should I give my dog?": the FAQ's answers are for people;
-            # a dose or a vaccine for a pet is the vet's to give.
-            return Match("fallback", ranked[0].score if ranked else 0.0, ranked=ranked, reason="animal")
-        if reading.child and not mentions.any:
-            # "When does my baby get the MMR jab?" is about the child's general health; a carer
-            # asking about a child's azathioprine names it or points at it ("his tablets").
-            return Match("fallback", ranked[0].score if ranked else 0.0, ranked=ranked)
-        if not ranked or in_scope < limits.suggest or other_medicine:
-            score = ranked[0].score if ranked else 0.0
-            reason: FallbackReason | None = "other_medicine" if other_medicine else None
-            return Match("fallback", score, ranked=ranked, reason=reason)
-        best, second = ranked[0], ranked[1] if len(ranked) > 1 else Candidate("", 0.0)
-        if reading.general:
-            # "What is shingles?", "how many units a week is safe?": a general health question
-            # that names no medicine and no person. An entry would answer it as if about
-            # azathioprine; say what the bot covers and how to ask if it is about the medicine.
-            return Match("fallback", best.score, ranked=ranked, reason="general")
-        if (
-            best.entry_id in self._needs_medicine
-            and not mentions.any
-            and not self._asks_elsewhere(text, best)
-        ):
-            # "Is colitis curable?", "what jabs do I need for Thailand?", "how long do I fast
-            # before a colonoscopy?" name no medicine: they are about the condition, the vaccine or
-            # the procedure, and the entry on azathioprine's part in it would answer another
-            # question. Say what the bot covers and how to ask if it is about the medicine.
-            return Match("fallback", best.score, ranked=ranked, reason="general")
-        suggestions = tuple(
-            c.entry_id
-            for c in ranked
-            if c.score >= limits.suggest * 0.8 and (mentions.any or c.entry_id not in self._needs_medicine)
-        )[: limits.suggestions]
-        if mentions.another_only:
-            # "...and is it safe with ibuprofen?" may be about ours: offer, never answer outright.
-            return Match("suggest", best.score, suggestions=suggestions, ranked=ranked)
-        settled = self._settled_by_phrase(text, ranked[: limits.suggestions])
-        if settled is not None:
-            # "My husband takes imuran, could it harm the baby?" scores close to pregnancy, but
-            # who takes it makes it the fathering entry's question; pregnancy is offered beside it.
-            also = best.entry_id if settled.entry_id != best.entry_id else None
-            return Match("answer", settled.score, entry_id=settled.entry_id, also=also, ranked=ranked)
-        if doubt is not None:
-            # The condition's entry leads, but the rest of the message points fairly strongly at
-            # another: offer both rather than risk answering the background instead of the question.
-            pair = (best.entry_id, doubt.entry_id)
-            offered = (*pair, *(i for i in suggestions if i not in pair))[: limits.suggestions]
-            return Match("suggest", best.score, suggestions=offered, ranked=ranked)
-        lifted = self._lifted_by_background(reading, best)
-        if lifted:
-            # "Losing hair, is it my aza or my lupus?", "aza and beer?": naming the condition or
-            # the medicine lifts its entry to second place, but it is not what was asked. The
-            # lead that counts is over the rest.
-            second = next((c for c in ranked[1:] if c.entry_id not in lifted), Candidate("", 0.0))
-        clause_winners = self._clause_winners(text)
-        # What the message asks, read clause by clause: each question clause's clear winner, or
-        # a long message's one question (of three words or more).
-        lone = self._lone_question_winner(text)
-        questions = clause_winners or ([lone] if lone is not None else [])
-        asked = self._asked_past_context(questions, best, ranked[: limits.suggestions])
-        lead = best.score - second.score
-        clear = lead >= limits.margin or ranking.confidence >= limits.confident
-        # A short message scores lower ("prosecco ok with my tablets?": 57), but a lead this wide
-        # over every other entry is as clear as a high score: ``named_margin`` when it names our
-        # medicine, the wider ``lone_margin`` when it names nothing (a bare "it" may mean anything).
-        far_ahead = best.score >= limits.named_answer and (
-            lead >= limits.lone_margin or (mentions.explicit and lead >= limits.named_margin)
-        )
-        if (best.score >= limits.answer and clear) or far_ahead:
-            if asked is not None and len(questions) > 1:
-                # Two questions that both point away from a clear leader outweigh it: the
-                # leader comes from context ("handed aza by the transplant team... what is this
-                # tablet and what is it used for?" is not the transplant entry's question).
-                return Match(
-                    "answer", asked.score, entry_id=asked.entry_id, also=questions[1].entry_id, ranked=ranked
-                )
-            also = next((c.entry_id for c in clause_winners if c.entry_id != best.entry_id), None)
-            if also is None and lone is not None and lone.entry_id != best.entry_id:
-                # Context can outweigh a long message's one question ("...for my colitis. How
-                # quickly might it help?"): offer what the question alone points to as well.
-                also = lone.entry_id
-            return Match("answer", best.score, entry_id=best.entry_id, also=also, ranked=ranked)
-        # Two questions in one message split the score between two entries. When a clause on
-        # its own clearly confirms the best entry and another clause clearly names a second one,
-        # answer the first and offer the second as a button. The second need not be near the top
-        # overall: context ("my father's discharge letter...") can lift a third entry past it.
-        winner_ids = [c.entry_id for c in clause_winners]
-        others = [i for i in winner_ids if i != best.entry_id]
-        if best.entry_id in winner_ids and others:
-            return Match("answer", best.score, entry_id=best.entry_id, also=others[0], ranked=ranked)
-        # A long message with context ("I'm 34, diagnosed in 2019, ... how long before it works?")
-        # dilutes the score: when its one question, on its own, names the leader, answer it.
-        if lone is not None and lone.entry_id == best.entry_id:
-            return Match("answer", best.score, entry_id=best.entry_id, ranked=ranked)
-        if (
-            len(questions) == 1
-            and questions[0].entry_id == best.entry_id
-            and questions[0].score >= limits.answer
-        ):
-            # Of several clauses ("how long before the op? will it slow healing?"), only one
-            # names an entry clearly, and on its own it clears the answer bar: the leader's.
-            return Match("answer", best.score, entry_id=best.entry_id, ranked=ranked)
-        if asked is not None and len(questions) == 1:
-            # The context may lead instead ("I had to stop it for low counts... what do people
-            # move on to after aza fails?": stopping). When only one question clearly names an
-            # entry, answer it and offer the context's entry. Two clause winners that both miss
-            # a close leader are as likely misread clauses ("did he make a mistake?").
-            return Match("answer", asked.score, entry_id=asked.entry_id, also=best.entry_id, ranked=ranked)
-        return Match("suggest", best.score, suggestions=suggestions, ranked=ranked)
-
-    def _context_free_ranking(
-        self, reading: _Reading, ranking: _Ranking
-    ) -> tuple[_Ranking, Candidate | None]:
-        """The ranking of the message without its conditions when that points elsewhere, and doubt.
-
-        An entry on azathioprine's role in a condition wins any message naming the condition,
-        though patients mostly name it as background. When the words left after taking the
-        conditions out point about as strongly to another entry, or clearly prefer it to the
-        condition's entry and to every other, that entry is what was asked. When they point there
-        a little less strongly, that entry is returned as the doubt: both are offered. A message
-        asking about azathioprine's role ("does it work for...") is left be.
-        """
-        stripped = self._without_conditions(reading)
-        if stripped is None:
-            return ranking, None
-        ranked = ranking.ranked
-        content = set(reading.content)
-        # "Does aza work for lupus?" asks about the role; "aza for crohns?" says nothing else.
-        if _asks_about_role(reading) or content <= self._not_background:
-            return ranking, None
-        alternative = self._ranking(stripped, limit=len(self._ids))
-        best = alternative.ranked[0]
-        if best.entry_id in self._condition_entries:
-            return ranking, None
-        limits = self.thresholds
-        # Without the condition, how much the rest of the message prefers the other entry to the
-        # condition's, and how clearly it stands out from every other entry.
-        lead = best.score - next(c.score for c in alternative.ranked if c.entry_id == ranked[0].entry_id)
-        clear = best.score - (alternative.ranked[1].score if len(alternative.ranked) > 1 else 0.0)
-        preferred = reading.mentions.any and lead >= limits.context_lead
-        if best.score >= ranked[0].score - limits.context_slack or (
-            preferred and clear >= limits.context_clear
-        ):
-            return replace(alternative, ranked=alternative.ranked[: len(ranked)]), None
-        if best.score >= ranked[0].score - limits.context_doubt or (
-            preferred and clear >= limits.context_hint
-        ):
-            return ranking, best
-        return ranking, None
-
-    def _lifted_by_background(self, reading: _Reading, best: Candidate) -> frozenset[str]:
-        """The entries whose score comes from a name the message gives only as background.
-
-        A condition's entries, when the message names a condition but does not ask about
-        azathioprine's role ("is it used for lupus?"). The overview entries, when the message
-        names our medicine beside a question of its own ("aza and beer?", not "what is aza?").
-        Neither counts when it is the best entry itself.
-        """
-        lifted: set[str] = set()
-        content = reading.content
-        if (
-            best.entry_id not in self._condition_entries
-            and not _asks_about_role(reading)
-            and len(self._condition_free(reading.words)) < len(reading.words)
-        ):
-            lifted |= self._condition_entries
-        if (
-            best.entry_id not in self._overview_entries
-            and reading.mentions.own
-            and any(w != OWN_MEDICINE_WORD and stem(w) not in _OVERVIEW_WORDS for w in content)
-        ):
-            lifted |= self._overview_entries
-        return frozenset(lifted)
-
-    def _asked_past_context(
-        self, questions: Sequence[Candidate], best: Candidate, offered: Sequence[Candidate]
-    ) -> Candidate | None:
-        """The entry the message's questions ask about when context, not a question, leads.
-
-        ``questions`` are the clear winners of the message's question clauses. The first is
-        what was asked when ``best`` is none of them and, on its own, it clears the answer bar,
-        outscores anything the whole message reaches and is among the entries ``offered``
-        (returned with its score for the whole message).
-        """
-        if not questions or best.entry_id in {c.entry_id for c in questions}:
-            return None
-        first = questions[0]
-        if first.score < self.thresholds.answer or first.score <= best.score:
-            return None
-        return next((c for c in offered if c.entry_id == first.entry_id), None)
-
-    def _asks_elsewhere(self, text: str, best: Candidate) -> bool:
-        """True when a long message's one question clearly points at an entry other than ``best``.
-
-        "The nurse covered the flu jab and sun cream... can I have a few pints at the wedding?"
-        leads with the vaccines entry on its background, but asks about alcohol.
-        """
-        lone = self._lone_question_winner(text)
-        return (
-            lone is not None and lone.entry_id != best.entry_id and lone.entry_id not in self._needs_medicine
-        )
-
-    def _settled_by_phrase(self, text: str, leaders: Sequence[Candidate]) -> Candidate | None:
-        """The first of ``leaders`` whose ``wins_when`` phrases settle a close call, if any.
-
-        Only between neighbours: the candidate must be within ``settle_gap`` of the best and the
-        best one of its related entries ("my husband is on aza, flu jab?" stays with vaccines).
-        """
-        if not self._wins_when or not leaders:
-            return None
-        best = leaders[0]
-        padded = f" {fold(text[:MAX_MATCH_CHARS])} "
-        for candidate in leaders:
-            phrases = self._wins_when.get(candidate.entry_id, ())
-            close = best.score - candidate.score <= self.thresholds.settle_gap and (
-                candidate is best or best.entry_id in self._related[candidate.entry_id]
-            )
-            if close and any(f" {phrase} " in padded for phrase in phrases):
-                return candidate
-        return None
-
-    def _question_clauses(self, text: str, min_words: int) -> list[str]:
-        """The clauses that start like questions ("how long...", "can I...")."""
-        return [
-            c
-            for c in _CLAUSE_SPLIT.split(text[:MAX_MATCH_CHARS])
-            if len(c.split()) >= min_words and fold(c).split()[0] in _QUESTION_WORDS
-        ]
-
-    def _clear_winner(self, clause: str) -> Candidate | None:
-        """The clause's best entry if it leads clearly, else None."""
-        top = self.rank(clause, limit=2)
-        if not top:
-            return None
-        lead = top[0].score - (top[1].score if len(top) > 1 else 0.0)
-        limits = self.thresholds
-        if top[0].score >= limits.second_topic and lead >= limits.margin:
-            return top[0]
-        # A short clause scores lower ("will my hair fall out": 56 against 23 for the next).
-        if top[0].score >= limits.suggest and lead >= limits.clause_lead:
-            return top[0]
-        return None
-
-    def _lone_question_winner(self, text: str) -> Candidate | None:
-        """For a long message with exactly one question clause: that clause's clear winner."""
-        if len(text[:MAX_MATCH_CHARS].split()) < LONG_MESSAGE_WORDS:
-            return None
-        clauses = self._question_clauses(text, min_words=3)
-        return self._clear_winner(clauses[0]) if len(clauses) == 1 else None
-
-    def _clause_winners(self, text: str) -> list[Candidate]:
-        """Clear winners of the message's clauses (distinct entries, best first)."""
-        clauses = self._question_clauses(text, min_words=2)
-        if len(clauses) < 2:
-            return []
-        winners: dict[str, Candidate] = {}
-        for clause in clauses:
-            winner = self._clear_winner(clause)
-            if winner is not None:
-                known = winners.get(winner.entry_id)
-                if known is None or winner.score > known.score:
-                    winners[winner.entry_id] = winner
-        return sorted(winners.values(), key=lambda c: -c.score)
