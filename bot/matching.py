@@ -33,13 +33,14 @@ from typing import Literal
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from bot.about import AboutItem, SelfReader, only_symbols
 from bot.decision import DecisionModel, Evidence, shipped_model, word_feature
 from bot.embedding import Embedder, default_embedder
 from bot.knowledge import KnowledgeBase, SmallTalk
 from bot.signals import KeywordEvidence, Meaning, PhrasingSimilarity
 from bot.textnorm import Normaliser, fold, stem
 
-Decision = Literal["answer", "suggest", "fallback", "smalltalk"]
+Decision = Literal["answer", "suggest", "fallback", "smalltalk", "about"]
 #: Why a fallback names no entry, when the bot can tell the user: the message is another
 #: medicine's question, a practical matter (prescriptions, appointments, costs) the clinic or
 #: pharmacy handles, a general health question naming no medicine and no person, or a question
@@ -256,6 +257,8 @@ class Match:
     suggestions: tuple[str, ...] = ()
     also: str | None = None
     smalltalk: SmallTalk | None = None
+    #: The question about the bot itself that was asked (decision "about").
+    about: AboutItem | None = None
     #: Why a fallback picked no entry, when that can be said (see ``FallbackReason``).
     reason: FallbackReason | None = None
     ranked: tuple[Candidate, ...] = field(default=(), repr=False)
@@ -424,6 +427,10 @@ class Matcher:
         self._background = dict.fromkeys(self._conditions, _WEIGHTS.condition_evidence)
         self._corrections: dict[str, str | None] = {}
         self._smalltalk = {fold(pattern): item for item in knowledge.smalltalk for pattern in item.patterns}
+        #: Questions about the bot, emoji, abuse and unreadable messages (``bot.about``).
+        self.self_reader = SelfReader(
+            knowledge.about, knowledge.smalltalk, knowledge.entries, self.normaliser, self.embedder
+        )
 
     @property
     def model(self) -> DecisionModel:
@@ -643,6 +650,24 @@ class Matcher:
         found = process.extractOne(folded, list(self._smalltalk), scorer=fuzz.ratio, score_cutoff=88)
         return self._smalltalk[found[0]] if found else None
 
+    def about_self(self, text: str) -> Match | None:
+        """Emoji only, abuse only, or a question about the bot that no FAQ entry fits as well."""
+        reader = self.self_reader
+        if reader.emoji is not None and only_symbols(text):
+            return Match("smalltalk", 100.0, smalltalk=reader.emoji)
+        if reader.abuse is not None and reader.is_abuse(text, only=True):
+            return Match("smalltalk", 100.0, smalltalk=reader.abuse)
+
+        def medical_best() -> float:
+            ranked = self.rank(text, limit=1)
+            return ranked[0].score if ranked else 0.0
+
+        found = reader.about_for(text, medical_best)
+        if found is None:
+            return None
+        item, score = found
+        return Match("about", score, about=item)
+
     def match(self, text: str) -> Match:
         """Decide what to do with one message: answer, suggest, fallback or small talk.
 
@@ -655,6 +680,9 @@ class Matcher:
         smalltalk = self.smalltalk_for(text)
         if smalltalk is not None:
             return Match("smalltalk", 100.0, smalltalk=smalltalk)
+        about = self.about_self(text)  # the hook of bot.about: emoji, abuse, questions about the bot
+        if about is not None:
+            return about
         if self.learned_only:
             return self._learned(self.assess(text), alone=True)
         ruled = self.rules(text)
