@@ -143,6 +143,7 @@ def check_about(checker: Checker, raw: object, line: int) -> list[AboutItem]:
         checker.add(line, "'about' must be a list of items with id, question, phrasings and answer")
         return []
     items: list[AboutItem] = []
+    seen: dict[str, int] = {}
     for index, item in enumerate(raw):
         item_line = raw.line_of(index)
         if not isinstance(item, LineDict):
@@ -160,6 +161,10 @@ def check_about(checker: Checker, raw: object, line: int) -> list[AboutItem]:
             )
         if not isinstance(item_id, str) or not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", item_id):
             checker.add(item.line_of("id"), f"{where}: 'id' must be lower-case words joined by hyphens")
+        elif item_id in seen:
+            checker.add(item.line_of("id"), f"{where}: duplicate id (also at line {seen[item_id]})")
+        else:
+            seen[item_id] = item.line_of("id")
         question = checker.text(item, "question", where, limit=120)
         phrasings = checker.string_list(item, "phrasings", where, required=True, minimum=MIN_ABOUT_PHRASINGS)
         answer = checker.text(item, "answer", where, limit=MAX_ABOUT_CHARS)

@@ -67,6 +67,7 @@ def test_about_answer_quotes_the_entries_review_fields_and_services(tmp_path: Pa
             "'reviewed' must be a date",
         ),
         (ABOUT.replace("about:\n", "about: []\n").split("\n")[0] + "\n", 1, "'about' must be a list"),
+        (ABOUT + ABOUT.removeprefix("about:\n"), 15, "duplicate id (also at line 2)"),
     ],
 )
 def test_broken_about_file_is_reported_at_file_and_line(
