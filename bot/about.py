@@ -301,9 +301,9 @@ class SelfReader:
 
         ``medical_best`` is only called (a second scoring pass) when an about-item scores high.
         """
+        if not self.items or not set(self._line(text).split()) & self._cues:
+            return None  # cheap first: most messages name nothing about the bot
         scores = self.scores(text)
-        if not len(scores) or not set(self._line(text).split()) & self._cues:
-            return None
         index = int(np.argmax(scores))
         best = float(scores[index])
         if best >= ABOUT_SCORE and best >= medical_best() + ABOUT_LEAD:
