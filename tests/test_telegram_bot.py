@@ -333,7 +333,7 @@ async def test_a_swear_word_in_a_medical_question_still_gets_the_answer(
 @pytest.mark.parametrize(
     "message",
     [
-        "Kya main azathioprine ke saath sharab pee sakta hoon?",
+        "Meri ammi ki azathioprine ki goli kal reh gayi thi, kya aaj woh do goliyan ek saath le sakti hain?",
         "Czy przy azatioprynie łatwiej złapać infekcję?",
         "Какие побочные эффекты у азатиоприна?",  # noqa: RUF001
     ],
@@ -348,6 +348,22 @@ async def test_message_in_a_language_the_bot_cannot_read_gets_an_english_reply_s
         name.capitalize() for name in state(app).knowledge.categories
     }
     assert text.endswith(reminder_end(app))
+
+
+@pytest.mark.parametrize(
+    ("message", "entry_id"),
+    [
+        ("Kya main azathioprine ke saath sharab pee sakta hoon?", "alcohol"),
+        ("Czy mogę się opalać biorąc azatioprynę?", "sun-protection"),
+    ],
+)
+async def test_the_issues_polish_and_urdu_questions_are_now_answered(
+    server: FakeTelegram, app: Any, message: str, entry_id: str
+) -> None:
+    entry = state(app).knowledge.get(entry_id)
+    assert entry is not None
+    [reply] = await say(server, message)
+    assert text_of(reply).startswith(entry.question)
 
 
 async def test_english_question_outside_the_faq_is_not_called_unreadable(
