@@ -72,9 +72,10 @@ def test_urgent_advice_comes_first_even_when_an_entry_matches() -> None:
     assert reply.urgent and render_text(reply).startswith("⚠️")
 
 
-def test_small_talk_is_not_medical_and_has_no_reminder() -> None:
+def test_small_talk_is_not_medical_but_still_ends_with_the_reminder() -> None:
     reply = respond(shipped_matcher(), "thanks!")
     assert reply.decision == "smalltalk" and not reply.medical
+    assert render_text(reply, numbered_buttons=False).endswith(shipped_knowledge().safety.reminder.strip())
 
 
 def test_answer_shows_sources_as_links_and_reviewed_date() -> None:

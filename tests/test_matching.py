@@ -33,8 +33,10 @@ def test_gibberish_falls_back() -> None:
     assert shipped_matcher().match("asdfgh qwerty zxcv").decision == "fallback"
 
 
-def test_emoji_only_falls_back() -> None:
-    assert shipped_matcher().match("😀😀👍").decision == "fallback"
+def test_emoji_only_is_small_talk_not_an_entry() -> None:
+    match = shipped_matcher().match("😀😀👍")
+    assert match.decision == "smalltalk"
+    assert match.smalltalk is not None and match.smalltalk.only_symbols
 
 
 def test_greeting_is_small_talk_not_a_medical_entry() -> None:

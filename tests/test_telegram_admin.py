@@ -331,6 +331,24 @@ async def test_rollback_restores_the_version_before_the_upload(
     assert "nothing to roll back" in text_of(again)
 
 
+async def test_about_file_upload_is_checked_at_its_line_and_installed_like_the_faq(
+    server: FakeTelegram, bot: Any, faq: Path
+) -> None:
+    text = (faq / "about.yaml").read_text()
+    broken = text.replace(
+        "    question: What can this bot do?\n", "    question: What can this bot do?\n    colour: red\n"
+    )
+    reply = await upload(server, broken.encode(), "about.yaml")
+    assert re.search(r"about\.yaml:\d+: about 'what-can-you-do': unknown field 'colour'", text_of(reply))
+    assert (faq / "about.yaml").read_text() == text
+    changed = text.replace("I answer common questions", "I answer the common questions")
+    preview = await upload(server, changed.encode(), "about.yaml")
+    assert "Also changed: about the bot" in text_of(preview)
+    await press(server, ADMIN, "Install it", preview["message_id"])
+    [answer] = await say(server, "what can you do?")
+    assert "I answer the common questions" in text_of(answer)
+
+
 async def test_rollback_of_a_new_file_removes_it(server: FakeTelegram, bot: Any, faq: Path) -> None:
     smalltalk = faq / "smalltalk.yaml"
     content = smalltalk.read_bytes()

@@ -249,9 +249,128 @@ async def test_very_long_message_is_answered(server: FakeTelegram, app: Any) -> 
     assert all(len(text_of(s)) <= 4096 for s in sends)
 
 
-async def test_smalltalk_has_no_reminder_but_is_answered(server: FakeTelegram, app: Any) -> None:
+async def test_smalltalk_is_answered_with_the_reminder(server: FakeTelegram, app: Any) -> None:
     [reply] = await say(server, "thank you")
-    assert text_of(reply)
+    assert text_of(reply).endswith(reminder_end(app))
+
+
+# -- the bot on itself (faq/about.yaml, smalltalk) -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "about_id"),
+    [
+        ("how do I set up a reminder for my bloods?", "reminders"),
+        ("how do i stop the reminders", "reminders"),
+        ("are you a human?", "not-a-doctor"),
+        ("who wrote these answers?", "who-wrote-the-answers"),
+        ("how do I delete what I sent?", "privacy-and-deleting"),
+        ("what can you do?", "what-can-you-do"),
+        ("what topics are there", "browsing-topics"),
+    ],
+)
+async def test_question_about_the_bot_is_answered_from_the_about_file(
+    server: FakeTelegram, app: Any, question: str, about_id: str
+) -> None:
+    item = next(i for i in state(app).knowledge.about if i.id == about_id)
+    [reply] = await say(server, question)
+    text = text_of(reply)
+    assert text.startswith(item.question)
+    assert item.answer.split("\n")[0].strip() in text
+    assert text.endswith(reminder_end(app))
+    assert "Sorry, I can't answer that" not in text
+    no_errors(server)
+
+
+async def test_reminder_question_shows_the_reminder_commands_to_tap(server: FakeTelegram, app: Any) -> None:
+    [reply] = await say(server, "how do I set up a reminder for my bloods?")
+    text = text_of(reply)
+    for command in ("/remind", "/nexttest", "/timezone", "/stopreminders"):
+        assert command in text
+
+
+async def test_who_wrote_the_answers_quotes_the_entries_review_fields(server: FakeTelegram, app: Any) -> None:
+    entries = state(app).knowledge.entries
+    [reply] = await say(server, "who wrote these answers?")
+    text = text_of(reply)
+    assert entries[0].review.reviewed_by in text
+    assert str(max(e.review.reviewed for e in entries)) in text
+    assert str(min(e.review.next_review for e in entries)) in text
+
+
+@pytest.mark.parametrize("message", ["hello?? anyone there", "hi", "thanks so much", "👍", "🙏🙏❤️"])
+async def test_greeting_thanks_and_emoji_get_a_short_kind_reply_that_says_what_to_ask(
+    server: FakeTelegram, app: Any, message: str
+) -> None:
+    [reply] = await say(server, message)
+    text = text_of(reply)
+    assert "/topics" in text or "question" in text
+    assert "Sorry, I can't answer that" not in text
+    assert text.endswith(reminder_end(app))
+    assert len(text) <= 700
+
+
+@pytest.mark.parametrize(
+    "message", ["you are a useless piece of crap", "stupid bot", "wtf is wrong with you, useless"]
+)
+async def test_abuse_gets_a_calm_reply_that_says_what_to_ask(
+    server: FakeTelegram, app: Any, message: str
+) -> None:
+    [reply] = await say(server, message)
+    text = text_of(reply)
+    assert text.startswith("I'm sorry I'm not being helpful")
+    assert "/topics" in text and text.endswith(reminder_end(app))
+
+
+async def test_a_swear_word_in_a_medical_question_still_gets_the_answer(
+    server: FakeTelegram, app: Any
+) -> None:
+    [reply] = await say(server, "can i drink alcohol on this bloody stupid medicine")
+    assert "not being helpful" not in text_of(reply)
+    assert "alcohol" in text_of(reply).lower()
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Meri ammi ki azathioprine ki goli kal reh gayi thi, kya aaj woh do goliyan ek saath le sakti hain?",
+        "Czy przy azatioprynie łatwiej złapać infekcję?",
+        "Какие побочные эффекты у азатиоприна?",  # noqa: RUF001
+    ],
+)
+async def test_message_in_a_language_the_bot_cannot_read_gets_an_english_reply_saying_so(
+    server: FakeTelegram, app: Any, message: str
+) -> None:
+    [reply] = await say(server, message)
+    text = text_of(reply)
+    assert text.startswith("Sorry, I can't read that well enough to answer: I read English.")
+    assert {b["text"] for b in buttons(reply)} >= {
+        name.capitalize() for name in state(app).knowledge.categories
+    }
+    assert text.endswith(reminder_end(app))
+
+
+@pytest.mark.parametrize(
+    ("message", "entry_id"),
+    [
+        ("Kya main azathioprine ke saath sharab pee sakta hoon?", "alcohol"),
+        ("Czy mogę się opalać biorąc azatioprynę?", "sun-protection"),
+    ],
+)
+async def test_the_issues_polish_and_urdu_questions_are_now_answered(
+    server: FakeTelegram, app: Any, message: str, entry_id: str
+) -> None:
+    entry = state(app).knowledge.get(entry_id)
+    assert entry is not None
+    [reply] = await say(server, message)
+    assert text_of(reply).startswith(entry.question)
+
+
+async def test_english_question_outside_the_faq_is_not_called_unreadable(
+    server: FakeTelegram, app: Any
+) -> None:
+    [reply] = await say(server, "who won the football last night")
+    assert "read English" not in text_of(reply)
 
 
 # -- other input ---------------------------------------------------------------------------------

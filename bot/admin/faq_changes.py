@@ -97,6 +97,8 @@ def diff_knowledge(old: KnowledgeBase, new: KnowledgeBase) -> FaqChange:
         other.append("synonyms")
     if old.smalltalk != new.smalltalk:
         other.append("small talk")
+    if [replace(i, file="", line=0) for i in old.about] != [replace(i, file="", line=0) for i in new.about]:
+        other.append("about the bot")
     return FaqChange(added, changed, removed, tuple(other))
 
 

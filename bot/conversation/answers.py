@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 
-from bot.knowledge.faq import Entry, KnowledgeBase
+from bot.knowledge.about import AboutItem
+from bot.knowledge.faq import Entry, KnowledgeBase, SmallTalk
 from bot.matching.matcher import Matcher
 from bot.matching.model import FallbackReason, Match
 from bot.presentation.reply import Button, Paragraph, Reply, Span
@@ -282,6 +283,8 @@ def respond(matcher: Matcher, text: str) -> Reply:
     if signs is not None and signs.level == "emergency":
         return emergency_reply(knowledge, signs, match)
     reply = _respond_to_match(knowledge, match, signs)
+    if signs is None and match.decision == "fallback" and match.reason is None:
+        reply = _asks_nothing_readable(matcher, text) or reply
     if knowledge.signs.distress_advice and shows_distress(text, knowledge.signs):
         # Despair short of a crisis: the answer stays, with one line of support before it.
         # Same-day advice still leads when there is any.
@@ -292,15 +295,47 @@ def respond(matcher: Matcher, text: str) -> Reply:
     return reply
 
 
+def smalltalk_reply(knowledge: KnowledgeBase, talk: SmallTalk, *, score: float = 100.0) -> Reply:
+    """A short, kind reply to chit-chat that says what to ask; the reminder still closes it."""
+    paragraphs = _text_paragraphs(talk.reply)
+    buttons = [Button("Browse topics", TOPICS)]
+    return _finish(knowledge, paragraphs, buttons, decision="smalltalk", score=score, medical=False)
+
+
+def about_reply(knowledge: KnowledgeBase, item: AboutItem, *, score: float = 100.0) -> Reply:
+    """The answer to a question about the bot itself, from ``about.yaml``, closed by the reminder."""
+    paragraphs = [_p(Span(item.question, bold=True)), *_text_paragraphs(item.answer)]
+    buttons = [Button("Browse topics", TOPICS)]
+    return _finish(
+        knowledge, paragraphs, buttons, decision="about", score=score, medical=False, extra={"about": item.id}
+    )
+
+
+#: The reply to a message the bot cannot read (see ``bot.knowledge.about.SelfReader.unreadable``).
+UNREADABLE_INTRO = (
+    "Sorry, I can't read that well enough to answer: I read English. Please ask in English, even "
+    "in a few simple words, or choose a topic below. Your doctor, nurse or pharmacist can help in "
+    "your own language."
+)
+
+
+def _asks_nothing_readable(matcher: Matcher, text: str) -> Reply | None:
+    """For a message the matcher could not place: abuse aimed at the bot, or a language it cannot read."""
+    knowledge, reader = matcher.knowledge, matcher.self_reader
+    if reader.abuse is not None and reader.is_abuse(text, only=False):
+        return smalltalk_reply(knowledge, reader.abuse)
+    if reader.unreadable(text):
+        reply = topics_reply(knowledge, intro=UNREADABLE_INTRO)
+        return replace(reply, extra={**reply.extra, "language": "unreadable"})
+    return None
+
+
 def _respond_to_match(knowledge: KnowledgeBase, match: Match, signs: WarningSigns | None) -> Reply:
     """The reply for what the matcher decided, with same-day advice first if there is any."""
     if match.decision == "smalltalk" and match.smalltalk is not None and signs is None:
-        return Reply(
-            tuple(_text_paragraphs(match.smalltalk.reply)),
-            decision="smalltalk",
-            score=match.score,
-            medical=False,
-        )
+        return smalltalk_reply(knowledge, match.smalltalk, score=match.score)
+    if match.decision == "about" and match.about is not None and signs is None:
+        return about_reply(knowledge, match.about, score=match.score)
     if match.decision == "answer" and match.entry_id:
         return answer_reply(knowledge, match.entry_id, signs=signs, also=match.also, score=match.score)
     if match.decision == "suggest":

@@ -5,7 +5,8 @@ A YAML file's top-level key says what it holds:
 - ``entries:``   questions and answers (one file per category),
 - ``safety:``    the warning-signs reminder and the urgent advice,
 - ``synonyms:``  patients' words and misspellings mapped to the FAQ's words (plus ``ignore:``),
-- ``smalltalk:`` friendly replies to greetings and thanks,
+- ``smalltalk:`` friendly replies to greetings, thanks, emoji and abuse,
+- ``about:``     questions about the bot itself (see :mod:`bot.knowledge.about`),
 - ``signs:``     the danger signs, their levels and advice (see :mod:`bot.knowledge.signs`),
 - ``services:``  phone numbers and services (emergency, urgent line, crisis line), which any
   text refers to as ``{emergency_number}`` (see :mod:`bot.knowledge.services`).
@@ -23,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
+from bot.knowledge.about import REVIEW_FACTS, AboutItem, check_about, review_facts, with_review_facts
 from bot.knowledge.governance import REVIEW_FIELDS, Review, check_review
 from bot.knowledge.services import MAX_SERVICE_CHARS, REQUIRED_SERVICES, SERVICE_NAME, fill
 from bot.knowledge.signs import SignBook, check_signs
@@ -71,8 +73,8 @@ OPTIONAL_ENTRY_FIELDS = {"keywords", "related", "wins_when", "short", *ENTRY_FLA
 #: The review fields are required too, but bot.knowledge.governance checks and reports them.
 REQUIRED_ENTRY_FIELDS = ENTRY_FIELDS - OPTIONAL_ENTRY_FIELDS - set(REVIEW_FIELDS)
 SAFETY_FIELDS = {"reminder"}
-SMALLTALK_FIELDS = {"id", "patterns", "reply"}
-TOP_LEVEL_KEYS = ("entries", "safety", "synonyms", "smalltalk", "services", "signs")
+SMALLTALK_FIELDS = {"id", "patterns", "reply", "only_symbols", "abuse"}
+TOP_LEVEL_KEYS = ("entries", "safety", "synonyms", "smalltalk", "services", "signs", "about")
 #: Blocks that stand beside ``signs:`` in the signs file.
 SIGN_BLOCKS = ("levels", "tablet_advice", "temperature", "distress")
 
@@ -135,6 +137,11 @@ class SmallTalk:
     id: str
     patterns: tuple[str, ...]
     reply: str
+    #: The reply to a message of emoji or symbols only.
+    only_symbols: bool = False
+    #: Abuse words (``*`` = any ending): the reply to a message that is abuse and nothing the
+    #: FAQ answers.
+    abuse: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -182,6 +189,8 @@ class KnowledgeBase:
     signs: SignBook
     vocabulary: Vocabulary
     smalltalk: tuple[SmallTalk, ...] = ()
+    #: Questions about the bot itself, from ``about.yaml``.
+    about: tuple[AboutItem, ...] = ()
     #: Service name -> what to call ("999", "NHS 111"...), from ``services.yaml``.
     services: Mapping[str, str] = field(default_factory=dict)
 
@@ -500,10 +509,25 @@ def _check_smalltalk(checker: _FileChecker, raw: object, line: int) -> list[Smal
             checker.add(item.line_of(key), f"smalltalk: unknown field '{key}'")
         before = len(checker.problems)
         item_id = checker.text(item, "id", "smalltalk", limit=40)
-        patterns = checker.string_list(item, "patterns", f"smalltalk '{item_id}'", required=True)
-        reply = checker.text(item, "reply", f"smalltalk '{item_id}'", limit=MAX_ANSWER_CHARS)
+        where = f"smalltalk '{item_id}'"
+        symbols = item.get("only_symbols", False)
+        if not isinstance(symbols, bool):
+            checker.add(item.line_of("only_symbols"), f"{where}: 'only_symbols' must be true or false")
+        abuse = checker.string_list(item, "abuse", where, required=False)
+        # Emoji-only and abuse items are recognised by their own rule; the rest need patterns.
+        needs_patterns = symbols is not True and not abuse
+        patterns = checker.string_list(item, "patterns", where, required=needs_patterns)
+        reply = checker.text(item, "reply", where, limit=MAX_ANSWER_CHARS)
         if len(checker.problems) == before:
-            items.append(SmallTalk(item_id, tuple(text for text, _ in patterns), reply))
+            items.append(
+                SmallTalk(
+                    item_id,
+                    tuple(text for text, _ in patterns),
+                    reply,
+                    only_symbols=symbols is True,
+                    abuse=tuple(text for text, _ in abuse),
+                )
+            )
     return items
 
 
@@ -551,6 +575,7 @@ def load_knowledge(faq_dir: Path, required_ids: Iterable[str] = ()) -> LoadResul
     signs: SignBook | None = None
     signs_file: str | None = None
     smalltalk: list[SmallTalk] = []
+    about: list[AboutItem] = []
 
     parsed: list[tuple[str, LineDict]] = []
     for path in files:
@@ -641,6 +666,12 @@ def load_knowledge(faq_dir: Path, required_ids: Iterable[str] = ()) -> LoadResul
                 signs = check_signs(checker, data)
         if "smalltalk" in data:
             smalltalk.extend(_check_smalltalk(checker, data["smalltalk"], data.line_of("smalltalk")))
+        if "about" in data:
+            # About answers may quote the entries' review facts, filled once all entries are read.
+            quoted = {name: "{" + name + "}" for name in REVIEW_FACTS}
+            about_checker = _FileChecker(name, {**services, **quoted})
+            about.extend(check_about(about_checker, data["about"], data.line_of("about")))
+            checker.problems.extend(about_checker.problems)
         problems.extend(checker.problems)
 
     if unreadable:
@@ -679,6 +710,7 @@ def load_knowledge(faq_dir: Path, required_ids: Iterable[str] = ()) -> LoadResul
         signs=signs,
         vocabulary=vocabulary or Vocabulary(),
         smalltalk=tuple(smalltalk),
+        about=with_review_facts(about, review_facts(entries)),
         services=services,
     )
     return LoadResult(knowledge, [], files)

@@ -174,7 +174,7 @@ def evaluate(
             misses.append(f"urgent flag on an ordinary question: {example.text}")
         result = match(example.text)
         if example.set == "out_of_scope":
-            if result.decision in ("fallback", "smalltalk"):
+            if result.decision in ("fallback", "smalltalk", "about"):
                 rejected += 1
             else:
                 shown = result.entry_id or ",".join(result.suggestions)

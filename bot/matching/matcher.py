@@ -29,8 +29,10 @@ from collections import Counter
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from bot.knowledge.about import only_symbols
 from bot.knowledge.faq import KnowledgeBase, SmallTalk
 from bot.knowledge.textnorm import Normaliser, fold, stem
+from bot.matching.about import SelfReader
 from bot.matching.decision import DecisionModel, Evidence, shipped_model, word_feature
 from bot.matching.embedding import Embedder, default_embedder
 from bot.matching.model import (
@@ -137,6 +139,10 @@ class Matcher(RuleCascade):
         self._background = dict.fromkeys(self._conditions, WEIGHTS.condition_evidence)
         self._corrections: dict[str, str | None] = {}
         self._smalltalk = {fold(pattern): item for item in knowledge.smalltalk for pattern in item.patterns}
+        #: Questions about the bot, emoji, abuse and unreadable messages (``bot.matching.about``).
+        self.self_reader = SelfReader(
+            knowledge.about, knowledge.smalltalk, knowledge.entries, self.normaliser, self.embedder
+        )
 
     @property
     def model(self) -> DecisionModel:
@@ -356,6 +362,24 @@ class Matcher(RuleCascade):
         found = process.extractOne(folded, list(self._smalltalk), scorer=fuzz.ratio, score_cutoff=88)
         return self._smalltalk[found[0]] if found else None
 
+    def about_self(self, text: str) -> Match | None:
+        """Emoji only, abuse only, or a question about the bot that no FAQ entry fits as well."""
+        reader = self.self_reader
+        if reader.emoji is not None and only_symbols(text):
+            return Match("smalltalk", 100.0, smalltalk=reader.emoji)
+        if reader.abuse is not None and reader.is_abuse(text, only=True):
+            return Match("smalltalk", 100.0, smalltalk=reader.abuse)
+
+        def medical_best() -> float:
+            ranked = self.rank(text, limit=1)
+            return ranked[0].score if ranked else 0.0
+
+        found = reader.about_for(text, medical_best)
+        if found is None:
+            return None
+        item, score = found
+        return Match("about", score, about=item)
+
     def match(self, text: str) -> Match:
         """Decide what to do with one message: answer, suggest, fallback or small talk.
 
@@ -368,6 +392,9 @@ class Matcher(RuleCascade):
         smalltalk = self.smalltalk_for(text)
         if smalltalk is not None:
             return Match("smalltalk", 100.0, smalltalk=smalltalk)
+        about = self.about_self(text)  # the hook of bot.matching.about: emoji, abuse, questions about the bot
+        if about is not None:
+            return about
         if self.learned_only:
             return self._learned(self.assess(text), alone=True)
         ruled = self.rules(text)

@@ -9,11 +9,12 @@ from typing import Literal
 
 import numpy as np
 
+from bot.knowledge.about import AboutItem
 from bot.knowledge.faq import SmallTalk
 from bot.knowledge.textnorm import stem
 from bot.matching.decision import Evidence
 
-Decision = Literal["answer", "suggest", "fallback", "smalltalk"]
+Decision = Literal["answer", "suggest", "fallback", "smalltalk", "about"]
 #: Why a fallback names no entry, when the bot can tell the user: the message is another
 #: medicine's question, a practical matter (prescriptions, appointments, costs) the clinic or
 #: pharmacy handles, a general health question naming no medicine and no person, or a question
@@ -230,6 +231,8 @@ class Match:
     suggestions: tuple[str, ...] = ()
     also: str | None = None
     smalltalk: SmallTalk | None = None
+    #: The question about the bot itself that was asked (decision "about").
+    about: AboutItem | None = None
     #: Why a fallback picked no entry, when that can be said (see ``FallbackReason``).
     reason: FallbackReason | None = None
     ranked: tuple[Candidate, ...] = field(default=(), repr=False)
