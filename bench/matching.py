@@ -18,7 +18,8 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process, utils
 
-from bot.knowledge.faq import Entry, KnowledgeBase, load_knowledge
+from bot.knowledge.faq import load_knowledge
+from bot.knowledge.schema import Entry, KnowledgeBase
 from bot.matching.evaluation import Report, evaluate, evaluate_matcher, load_examples
 from bot.matching.matcher import Matcher
 from bot.matching.model import Match

@@ -21,8 +21,9 @@ from bot.admin.insights import UNANSWERED_WINDOW_DAYS, group_unanswered, stats_r
 from bot.cli_ops import add_parsers
 from bot.config import Settings, SettingsError, load_settings
 from bot.conversation.answers import respond
-from bot.knowledge.faq import KnowledgeBase, LoadResult, load_knowledge, required_topic_ids
+from bot.knowledge.faq import load_knowledge, required_topic_ids
 from bot.knowledge.governance import Reviewed, overdue_warnings
+from bot.knowledge.schema import KnowledgeBase, LoadResult
 from bot.matching.evaluation import evaluate_matcher, load_examples
 from bot.matching.matcher import Matcher
 from bot.presentation.reply import Reply, render_text

@@ -18,7 +18,7 @@ from typing import TextIO
 
 from bot.conversation import Conversation
 from bot.conversation import reminder_replies as rr
-from bot.knowledge.faq import KnowledgeBase
+from bot.knowledge.schema import KnowledgeBase
 from bot.matching.matcher import Matcher
 from bot.presentation.reply import Button, Reply, render_text
 from bot.reminders import parsing as rp

@@ -5,7 +5,8 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from bot.knowledge.faq import KnowledgeBase, load_knowledge, required_topic_ids
+from bot.knowledge.faq import load_knowledge, required_topic_ids
+from bot.knowledge.schema import KnowledgeBase
 from bot.matching.matcher import Matcher
 
 ROOT = Path(__file__).resolve().parent.parent

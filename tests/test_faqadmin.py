@@ -17,7 +17,8 @@ from bot.admin.faq_changes import (
     latest_backup,
     restore,
 )
-from bot.knowledge.faq import KnowledgeBase, load_knowledge
+from bot.knowledge.faq import load_knowledge
+from bot.knowledge.schema import KnowledgeBase
 from tests.faqfactory import entry_yaml, write_faq
 
 NOW = dtm.datetime(2026, 11, 27, 10, 30, tzinfo=dtm.UTC)

@@ -6,7 +6,8 @@ import re
 import shutil
 from pathlib import Path
 
-from bot.knowledge.faq import MAX_SHORT_CHARS, load_knowledge, required_topic_ids
+from bot.knowledge.faq import load_knowledge, required_topic_ids
+from bot.knowledge.schema import MAX_SHORT_CHARS
 from tests.shipped import FAQ_DIR, shipped_knowledge
 
 US_SERVICES = """\

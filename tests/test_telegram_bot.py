@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from bot.conversation.answers import respond
-from bot.knowledge.faq import LoadResult
+from bot.knowledge.schema import LoadResult
 from bot.knowledge.yamlsource import Problem
 from bot.logging_setup import install_redaction
 from bot.telegram.app import FaqError, build_application

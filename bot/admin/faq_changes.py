@@ -31,7 +31,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from bot.knowledge.faq import Entry, KnowledgeBase, LoadResult, faq_files, is_faq_file_name
+from bot.knowledge.faq import faq_files, is_faq_file_name
+from bot.knowledge.schema import Entry, KnowledgeBase, LoadResult
 from bot.knowledge.yamlsource import MAX_FILE_BYTES, Problem, parse_yaml
 
 #: Backups of replaced files, inside ``FAQ_DIR`` (hidden, and not a ``*.yaml`` the loader reads).

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from bot.knowledge.about import AboutItem
-from bot.knowledge.faq import Entry, KnowledgeBase, SmallTalk
+from bot.knowledge.schema import Entry, KnowledgeBase, SmallTalk
 from bot.matching.matcher import Matcher
 from bot.matching.model import FallbackReason, Match
 from bot.presentation.reply import Button, Paragraph, Reply, Span

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dtm
 
 from bot.conversation.answers import with_safety_reminder
-from bot.knowledge.faq import KnowledgeBase
+from bot.knowledge.schema import KnowledgeBase
 from bot.presentation.reply import Button, Paragraph, Reply, Span
 from bot.reminders.parsing import COMMON_ZONES, describe_date, describe_time, tzinfo_for, usable_zone
 from bot.reminders.rules import PHASES, WEEKLY_TESTS, Subscription, countdown, local_date, phase_name

@@ -24,7 +24,7 @@ from bot.conversation.answers import (
     sources_reply,
     topics_reply,
 )
-from bot.knowledge.faq import KnowledgeBase
+from bot.knowledge.schema import KnowledgeBase
 from bot.presentation.reply import Button, Paragraph, Reply, Span
 from bot.reminders.parsing import describe_time, tzinfo_for
 from bot.reminders.rules import LOCAL_CHAT_ID, Subscription

@@ -16,7 +16,7 @@ from bot.knowledge.governance import Review, check_review
 from bot.knowledge.yamlsource import LineDict, LineList
 
 if TYPE_CHECKING:
-    from bot.knowledge.faq import Entry
+    from bot.knowledge.schema import Entry
 
 #: An about answer is read on a phone with the reminder under it: shorter than a full answer.
 MAX_ABOUT_CHARS = 700
@@ -29,7 +29,7 @@ _EMOJI_CATEGORIES = frozenset({"So", "Sk", "Sm", "Cn", "Co", "Mn", "Cf", "Zs", "
 
 
 class Checker(Protocol):
-    """What the FAQ loader's per-file checker offers (see ``bot.knowledge.faq._FileChecker``)."""
+    """What the FAQ loader's per-file checker offers (see ``bot.knowledge.checks.FileChecker``)."""
 
     file: str
 

@@ -52,7 +52,7 @@ _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 class Checker(Protocol):
-    """What the FAQ loader's per-file checker offers (see ``bot.knowledge.faq._FileChecker``)."""
+    """What the FAQ loader's per-file checker offers (see ``bot.knowledge.checks.FileChecker``)."""
 
     file: str
 

@@ -32,7 +32,7 @@ from bot.knowledge.textnorm import Normaliser, fold, stem
 from bot.matching.signals import Meaning, PhrasingSimilarity
 
 if TYPE_CHECKING:
-    from bot.knowledge.faq import Entry, SmallTalk
+    from bot.knowledge.schema import Entry, SmallTalk
     from bot.matching.embedding import Embedder
 
 #: An about-item answers when its score reaches this and leads the best FAQ entry by ``lead``.

@@ -30,7 +30,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from bot.knowledge.about import only_symbols
-from bot.knowledge.faq import KnowledgeBase, SmallTalk
+from bot.knowledge.schema import KnowledgeBase, SmallTalk
 from bot.knowledge.textnorm import Normaliser, fold, stem
 from bot.matching.about import SelfReader
 from bot.matching.decision import DecisionModel, Evidence, shipped_model, word_feature

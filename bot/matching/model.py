@@ -10,7 +10,7 @@ from typing import Literal
 import numpy as np
 
 from bot.knowledge.about import AboutItem
-from bot.knowledge.faq import SmallTalk
+from bot.knowledge.schema import SmallTalk
 from bot.knowledge.textnorm import stem
 from bot.matching.decision import Evidence
 

@@ -44,7 +44,8 @@ from bot.admin.faq_changes import (
 from bot.admin.insights import UNANSWERED_WINDOW_DAYS, group_unanswered, stats_reply, unanswered_reply
 from bot.config import Settings
 from bot.conversation.replies import ADMIN_COMMANDS, COMMANDS
-from bot.knowledge.faq import KnowledgeBase, LoadResult, faq_files
+from bot.knowledge.faq import faq_files
+from bot.knowledge.schema import KnowledgeBase, LoadResult
 from bot.knowledge.yamlsource import Problem
 from bot.matching.matcher import Matcher
 from bot.presentation.reply import Reply, render_html

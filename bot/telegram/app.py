@@ -31,7 +31,8 @@ from bot.admin.replies import ADMIN_ACTION
 from bot.config import Settings
 from bot.conversation import Conversation
 from bot.conversation.replies import COMMANDS
-from bot.knowledge.faq import LoadResult, load_knowledge, required_topic_ids
+from bot.knowledge.faq import load_knowledge, required_topic_ids
+from bot.knowledge.schema import LoadResult
 from bot.matching.matcher import Matcher
 from bot.reminders.scheduler import Clock, utc_now
 from bot.telegram import admin as adm

@@ -45,7 +45,7 @@ from bot.conversation.replies import (
     non_text_reply,
     unknown_command_reply,
 )
-from bot.knowledge.faq import KnowledgeBase
+from bot.knowledge.schema import KnowledgeBase
 from bot.logging_setup import describe_exception
 from bot.matching.matcher import Matcher
 from bot.presentation.reply import Button, Reply, render_html
