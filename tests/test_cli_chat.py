@@ -179,3 +179,10 @@ def test_chat_command_reads_the_configured_database(
     assert main(["chat"]) == 0
     assert "Reminder set" in capsys.readouterr().out
     assert stored(db) == [(LOCAL_CHAT_ID, "09:30", "Europe/London", "active")]
+
+
+def test_every_terminal_reply_carries_the_reminder(matcher: Matcher, tmp_path: Path) -> None:
+    last = matcher.knowledge.safety.reminder.strip().split("\n\n")[-1].strip()
+    outputs = chat(matcher, ["/help", "/privacy", "/remind 08:00", "/due"], tmp_path / "bot.sqlite3")
+    replies = [o for o in outputs[1:] if o.strip()]
+    assert replies and all(last in reply for reply in replies)

@@ -254,6 +254,12 @@ async def test_smalltalk_is_answered_with_the_reminder(server: FakeTelegram, app
     assert text_of(reply).endswith(reminder_end(app))
 
 
+@pytest.mark.parametrize("command", ["/start", "/help", "/privacy", "/topics", "/forget", "/nosuchcommand"])
+async def test_every_fixed_reply_ends_with_the_reminder(server: FakeTelegram, app: Any, command: str) -> None:
+    [reply] = await say(server, command)
+    assert text_of(reply).endswith(reminder_end(app))
+
+
 # -- the bot on itself (faq/about.yaml, smalltalk) -----------------------------------------------
 
 

@@ -63,6 +63,16 @@ def with_safety_reminder(
     return _finish(knowledge, paragraphs, buttons, decision=decision)
 
 
+def ensure_reminder(knowledge: KnowledgeBase, reply: Reply) -> Reply:
+    """``reply`` ending with the safety reminder: every reply carries it (a promise of the product),
+    fixed ones too (/help, /privacy, a reminder set...). One that has it already, or leads with
+    urgent advice in its place, is left as it is, so the reminder is never shown twice."""
+    reminder = tuple(_text_paragraphs(knowledge.safety.reminder))
+    if reply.urgency or reply.paragraphs[-len(reminder) :] == reminder:
+        return reply
+    return replace(reply, paragraphs=(*reply.paragraphs, *reminder))
+
+
 #: The most careful tablet advice wins when a message has signs with different advice.
 _TABLET_ORDER = ("pause", "ask", "keep")
 

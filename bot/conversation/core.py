@@ -16,7 +16,7 @@ from pathlib import Path
 
 from bot.conversation import reminder_replies as rr
 from bot.conversation import replies
-from bot.conversation.answers import ENTRY, MORE, answer_reply, topics_reply
+from bot.conversation.answers import ENTRY, MORE, answer_reply, ensure_reminder, topics_reply
 from bot.conversation.followup import FollowUps, respond_in_context
 from bot.matching.matcher import Matcher
 from bot.presentation.reply import Reply
@@ -101,7 +101,20 @@ class Conversation:
         *,
         first_name: str | None = None,
     ) -> Reply:
-        """The reply to ``/name args`` (an unknown name gets the unknown-command reply)."""
+        """The reply to ``/name args`` (an unknown name gets the unknown-command reply), with the
+        safety reminder like every reply."""
+        reply = await self._command(matcher, chat_id, name, args, first_name=first_name)
+        return ensure_reminder(matcher.knowledge, reply)
+
+    async def _command(
+        self,
+        matcher: Matcher,
+        chat_id: int,
+        name: str,
+        args: Sequence[str],
+        *,
+        first_name: str | None,
+    ) -> Reply:
         knowledge = matcher.knowledge
         name = name.lower()
         if name == "start":
@@ -187,7 +200,7 @@ class Conversation:
             reply = await asyncio.to_thread(respond_in_context, matcher, text, topic)
         if reply.decision == "answer" and reply.entry_id and not reply.urgent:
             self.followups.remember(chat_id, text, reply.entry_id)
-        return reply
+        return ensure_reminder(matcher.knowledge, reply)
 
     def _opened(self, chat_id: int, matcher: Matcher, entry_id: str, *, full: bool = False) -> Reply:
         reply = answer_reply(matcher.knowledge, entry_id, full=full)
@@ -199,7 +212,12 @@ class Conversation:
     # -- buttons --------------------------------------------------------------------------------
 
     async def action(self, matcher: Matcher, chat_id: int, action: str) -> Reply | None:
-        """The reply a button leads to, or None for an action this conversation does not know."""
+        """The reply a button leads to, with the safety reminder, or None for an action this
+        conversation does not know."""
+        reply = await self._action(matcher, chat_id, action)
+        return None if reply is None else ensure_reminder(matcher.knowledge, reply)
+
+    async def _action(self, matcher: Matcher, chat_id: int, action: str) -> Reply | None:
         if action.startswith(ENTRY):
             return self._opened(chat_id, matcher, action[len(ENTRY) :])
         if action.startswith(MORE):

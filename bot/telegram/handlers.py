@@ -37,7 +37,7 @@ from telegram.ext import ContextTypes, filters
 
 from bot.admin.insights import FEEDBACK, VoteBook, feedback_buttons, parse_feedback
 from bot.conversation import Conversation
-from bot.conversation.answers import NONE_OF_THESE, error_reply, topics_reply
+from bot.conversation.answers import NONE_OF_THESE, ensure_reminder, error_reply, topics_reply
 from bot.conversation.replies import (
     FORGET_YES,
     help_reply,
@@ -263,6 +263,8 @@ async def _answer(update: Update, context: Context, reply: Reply) -> Message | N
     if chat is None:
         return None
     log.debug("update %s -> %s %s", update.update_id, reply.decision, reply.entry_id or "")
+    # Every reply to a patient's message carries the reminder, fixed ones too.
+    reply = ensure_reminder(_state(context).knowledge, reply)
     return await send_reply(context, chat.id, reply, quote=update.effective_message)
 
 
