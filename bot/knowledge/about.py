@@ -10,10 +10,10 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from bot.knowledge.governance import Review, check_review
-from bot.knowledge.yamlsource import LineDict, LineList
+from bot.knowledge.yamlsource import Checker, LineDict, LineList
 
 if TYPE_CHECKING:
     from bot.knowledge.schema import Entry
@@ -26,22 +26,6 @@ ABOUT_FIELDS = {"id", "question", "phrasings", "answer", "reviewed", "reviewed_b
 #: reviewed the answers and when is never typed twice.
 REVIEW_FACTS = ("reviewers", "reviewed_dates", "next_review_due", "entry_count")
 _EMOJI_CATEGORIES = frozenset({"So", "Sk", "Sm", "Cn", "Co", "Mn", "Cf", "Zs", "Pd", "Po", "Ps", "Pe"})
-
-
-class Checker(Protocol):
-    """What the FAQ loader's per-file checker offers (see ``bot.knowledge.checks.FileChecker``)."""
-
-    file: str
-
-    def add(self, line: int, message: str) -> None: ...
-
-    def text(
-        self, mapping: LineDict, key: str, where: str, *, required: bool = ..., limit: int = ...
-    ) -> str: ...
-
-    def string_list(
-        self, mapping: LineDict, key: str, where: str, *, required: bool, minimum: int = ...
-    ) -> list[tuple[str, int]]: ...
 
 
 @dataclass(frozen=True)

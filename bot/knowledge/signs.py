@@ -17,11 +17,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal, Protocol, get_args
+from typing import Literal, get_args
 
 from bot.knowledge.governance import Review, check_review
 from bot.knowledge.textnorm import fold
-from bot.knowledge.yamlsource import LineDict, LineList
+from bot.knowledge.yamlsource import Checker, LineDict, LineList
 
 Level = Literal["crisis", "emergency", "same-day"]
 LEVELS: tuple[Level, ...] = get_args(Level)
@@ -49,22 +49,6 @@ SIGN_FIELDS = {
 REQUIRED_SIGN_FIELDS = {"id", "level", "label", "sources"}
 MAX_ADVICE_CHARS = 900
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-
-
-class Checker(Protocol):
-    """What the FAQ loader's per-file checker offers (see ``bot.knowledge.checks.FileChecker``)."""
-
-    file: str
-
-    def add(self, line: int, message: str) -> None: ...
-
-    def text(
-        self, mapping: LineDict, key: str, where: str, *, required: bool = ..., limit: int = ...
-    ) -> str: ...
-
-    def string_list(
-        self, mapping: LineDict, key: str, where: str, *, required: bool, minimum: int = ...
-    ) -> list[tuple[str, int]]: ...
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ outright: the FAQ never needs them and they are how "billion laughs" bombs are b
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 from yaml.nodes import MappingNode, Node, SequenceNode
@@ -194,3 +194,19 @@ def parse_yaml(text: str, file: str) -> tuple[Any, list[Problem]]:
     except RecursionError:  # a last guard: the depth check above should make it unreachable
         return None, [Problem(file, 1, "the YAML is nested too deeply to read")]
     return data, []
+
+
+class Checker(Protocol):
+    """What the FAQ loader's per-file checker offers (see ``bot.knowledge.checks.FileChecker``)."""
+
+    file: str
+
+    def add(self, line: int, message: str) -> None: ...
+
+    def text(
+        self, mapping: LineDict, key: str, where: str, *, required: bool = ..., limit: int = ...
+    ) -> str: ...
+
+    def string_list(
+        self, mapping: LineDict, key: str, where: str, *, required: bool, minimum: int = ...
+    ) -> list[tuple[str, int]]: ...
