@@ -451,7 +451,7 @@ async def test_error_handler_apologises_and_the_bot_keeps_going(
         [reply] = await say(server, secret_question)
     assert "something went wrong" in text_of(reply)
     assert text_of(reply).endswith(reminder_end(app))
-    failures = [r for r in caplog.records if r.name == "bot.telegram.handlers" and r.levelno == logging.ERROR]
+    failures = [r for r in caplog.records if r.name == "bot.telegram.errors" and r.levelno == logging.ERROR]
     assert failures and "free_text" in failures[0].getMessage()
     assert isinstance(failures[0].args, tuple)
     assert str(failures[0].args[1]).isdigit()  # the update id

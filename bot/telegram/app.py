@@ -35,8 +35,8 @@ from bot.knowledge.faq import load_knowledge, required_topic_ids
 from bot.knowledge.schema import LoadResult
 from bot.matching.matcher import Matcher
 from bot.reminders.scheduler import Clock, utc_now
+from bot.telegram import addressing, errors, faq_watch
 from bot.telegram import admin as adm
-from bot.telegram import faq_watch
 from bot.telegram import handlers as h
 from bot.telegram import reminders as rem
 from bot.telegram.backlog import BoundedUpdateQueue, ChatFairProcessor
@@ -90,7 +90,7 @@ def register_handlers(app: BotApplication, admin_ids: frozenset[int] = frozenset
 
     ``admin_ids`` may send FAQ files; each admin handler checks again that its user is an admin.
     """
-    new = h.NEW_MESSAGES
+    new = addressing.NEW_MESSAGES
     # 1. Commands. Limited to new messages, so an edited "/start" is not answered twice.
     #    The menu's commands are the shared conversation's (bot.conversation), as in `azabot chat`.
     for name, _ in COMMANDS:
@@ -111,15 +111,15 @@ def register_handlers(app: BotApplication, admin_ids: frozenset[int] = frozenset
     )
     app.add_handler(CallbackQueryHandler(h.named("button", h.button)))
     # 3. Free text: private chats, or group messages that mention or reply to the bot.
-    app.add_handler(MessageHandler(h.FREE_TEXT, h.named("free_text", h.free_text)))
+    app.add_handler(MessageHandler(addressing.FREE_TEXT, h.named("free_text", h.free_text)))
     # 4. A document from an admin in a private chat: a FAQ file to check and maybe install.
     #    filters.User with no ids matches nobody, so without ADMIN_IDS every file gets step 5.
     admins = filters.User(user_id=admin_ids) & filters.ChatType.PRIVATE
     app.add_handler(MessageHandler(new & filters.Document.ALL & admins, h.named("upload", adm.document)))
     # 5. Anything else a person can send (stickers, photos, voice, files...): ask for text.
-    app.add_handler(MessageHandler(h.NON_TEXT, h.named("other_input", h.other_input)))
+    app.add_handler(MessageHandler(addressing.NON_TEXT, h.named("other_input", h.other_input)))
     # 6. Errors from any of the above.
-    app.add_error_handler(h.on_error)
+    app.add_error_handler(errors.on_error)
 
 
 def build_application(

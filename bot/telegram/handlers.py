@@ -27,17 +27,16 @@ from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
-    MessageEntity,
     ReplyParameters,
     Update,
 )
 from telegram.constants import ChatType
-from telegram.error import BadRequest, Conflict, Forbidden, NetworkError, RetryAfter, TelegramError
-from telegram.ext import ContextTypes, filters
+from telegram.error import BadRequest
+from telegram.ext import ContextTypes
 
 from bot.admin.insights import FEEDBACK, VoteBook, feedback_buttons, parse_feedback
 from bot.conversation import Conversation
-from bot.conversation.answers import NONE_OF_THESE, ensure_reminder, error_reply, topics_reply
+from bot.conversation.answers import NONE_OF_THESE, ensure_reminder, topics_reply
 from bot.conversation.replies import (
     FORGET_YES,
     help_reply,
@@ -46,11 +45,11 @@ from bot.conversation.replies import (
     unknown_command_reply,
 )
 from bot.knowledge.schema import KnowledgeBase
-from bot.logging_setup import describe_exception
 from bot.matching.matcher import Matcher
 from bot.presentation.reply import Button, Reply, render_html
 from bot.storage.schema import StoreError
 from bot.storage.store import Store
+from bot.telegram.addressing import addressed_command
 
 log = logging.getLogger(__name__)
 
@@ -66,8 +65,6 @@ _BROWSER_KEEP = 20
 _MAX_CALLBACK_BYTES = 64
 #: Key of the :class:`bot.admin.insights.VoteBook` in ``application.bot_data``.
 _VOTES_KEY = "azabot_votes"
-#: Telegram errors that are expected in normal operation and are only logged at DEBUG.
-_QUIET_BAD_REQUESTS = ("message is not modified", "query is too old")
 
 Context = ContextTypes.DEFAULT_TYPE
 Callback = Callable[[Update, Context], Coroutine[Any, Any, None]]
@@ -113,51 +110,6 @@ def named(name: str, callback: Callback) -> Callback:
             raise
 
     return wrapper
-
-
-# -- filters -----------------------------------------------------------------------------------
-
-
-class AddressedToBot(filters.MessageFilter):
-    """Private chats always; in groups only messages that mention or reply to the bot."""
-
-    def filter(self, message: Message) -> bool:
-        """True when the bot should read this message."""
-        if message.chat.type == ChatType.PRIVATE:
-            return True
-        bot = message.get_bot()
-        replied = message.reply_to_message
-        if replied is not None and replied.from_user is not None and replied.from_user.id == bot.id:
-            return True
-        mention = f"@{bot.username}".lower()
-        found = {**message.parse_entities([MessageEntity.MENTION])}
-        found.update(message.parse_caption_entities([MessageEntity.MENTION]))
-        return any(text.lower() == mention for text in found.values())
-
-
-ADDRESSED = AddressedToBot(name="AddressedToBot")
-#: Only new messages: edited messages and channel posts are ignored.
-NEW_MESSAGES = filters.UpdateType.MESSAGE
-FREE_TEXT = NEW_MESSAGES & filters.TEXT & ~filters.COMMAND & ADDRESSED
-NON_TEXT = (
-    NEW_MESSAGES
-    & ADDRESSED
-    & (
-        filters.Sticker.ALL
-        | filters.PHOTO
-        | filters.VOICE
-        | filters.AUDIO
-        | filters.VIDEO
-        | filters.VIDEO_NOTE
-        | filters.ANIMATION
-        | filters.LOCATION
-        | filters.VENUE
-        | filters.CONTACT
-        | filters.Document.ALL
-        | filters.POLL
-        | filters.Dice.ALL
-    )
-)
 
 
 # -- sending -----------------------------------------------------------------------------------
@@ -464,22 +416,13 @@ async def feedback_button(update: Update, context: Context) -> None:
 # -- commands anyone may not know, and /forget ---------------------------------------------------
 
 
-def _addressed_command(message: Message, bot_username: str | None) -> bool:
-    """A command meant for this bot: any in a private chat; in groups only ``/cmd@ThisBot``."""
-    if message.chat.type == ChatType.PRIVATE:
-        return True
-    command = (message.text or "").split(maxsplit=1)[0] if message.text else ""
-    _, at, target = command.partition("@")
-    return bool(at) and bot_username is not None and target.lower() == bot_username.lower()
-
-
 async def unknown_command(update: Update, context: Context) -> None:
     """A command the bot does not know, or an admin command from a non-admin: the same reply.
 
     In groups, a command without ``@ThisBot`` may be for another bot and is left alone.
     """
     message = update.effective_message
-    if message is None or not _addressed_command(message, context.bot.username):
+    if message is None or not addressed_command(message, context.bot.username):
         return
     await _answer(update, context, unknown_command_reply())
 
@@ -509,47 +452,3 @@ async def forget_button(update: Update, context: Context) -> None:
 
 
 # -- errors ------------------------------------------------------------------------------------
-
-
-async def on_error(update: object, context: Context) -> None:
-    """Log the failure (update id and handler, never message text) and tell the user kindly.
-
-    Blocked bots, "message is not modified" and expired callback queries are expected and only
-    logged at DEBUG. Sending the apology may fail too; that is logged and swallowed.
-    """
-    error = context.error
-    update_id = update.update_id if isinstance(update, Update) else None
-    handler = getattr(error, "azabot_handler", "unknown")
-    if isinstance(error, Forbidden):
-        log.debug("update %s: the bot cannot write to this chat (%s)", update_id, error.message)
-        return
-    if update is None and isinstance(error, Conflict):
-        return  # polling: reported once a minute in plain words by bot.telegram.startup
-    if update is None and isinstance(error, NetworkError):
-        # Polling or a job lost the connection; PTB retries with back-off. One line, no traceback.
-        log.warning("no connection to Telegram: %s; retrying", error.message)
-        return
-    if isinstance(error, RetryAfter):
-        # Telegram's flood control for this chat outlasted the limiter's retries; an apology
-        # would be refused the same way, and the rest of the bot is unaffected.
-        log.warning("update %s: not answered, Telegram asked to wait %s", update_id, error.retry_after)
-        return
-    if isinstance(error, BadRequest) and any(q in error.message.lower() for q in _QUIET_BAD_REQUESTS):
-        log.debug("update %s: %s", update_id, error.message)
-        return
-    # Not exc_info: an exception's message can hold what the user typed (issue 21 #20).
-    log.error(
-        "handler %s failed on update %s: %s\n%s",
-        handler,
-        update_id,
-        type(error).__name__,
-        describe_exception(error) if error is not None else "",
-    )
-    if not isinstance(update, Update) or update.effective_chat is None:
-        return
-    state: Any = context.bot_data.get(STATE_KEY)
-    knowledge = state.knowledge if isinstance(state, BotState) else None
-    try:
-        await send_reply(context, update.effective_chat.id, error_reply(knowledge))
-    except TelegramError as exc:
-        log.warning("update %s: could not send the error reply: %s", update_id, type(exc).__name__)
