@@ -53,6 +53,7 @@ from bot.matching.model import (
     Assessment,
     Candidate,
     FallbackReason,
+    FirstLook,
     Leader,
     Match,
     Mentions,
@@ -395,12 +396,13 @@ class Matcher(RuleCascade):
         about = self.about_self(text)  # the hook of bot.matching.about: emoji, abuse, questions about the bot
         if about is not None:
             return about
+        look = self.first_look(text)  # read and ranked once for both decisions
         if self.learned_only:
-            return self._learned(self.assess(text), alone=True)
-        ruled = self.rules(text)
+            return self._learned(self.assess(text, look), alone=True)
+        ruled = self.rules(text, look)
         if ruled.decision != "fallback" or ruled.reason not in UNNAMED_FALLBACKS:
             return ruled
-        learned = self._learned(self.assess(text), alone=False)
+        learned = self._learned(self.assess(text, look), alone=False)
         return ruled if learned.decision == "fallback" else learned
 
     def _learned(self, found: Assessment, alone: bool) -> Match:
@@ -420,27 +422,13 @@ class Matcher(RuleCascade):
             return Match("suggest", best.score, suggestions=found.suggestions, ranked=ranked)
         return Match("fallback", best.score, ranked=ranked, reason=found.reason)
 
-    def assess(self, text: str) -> Assessment:
+    def assess(self, text: str, look: FirstLook | None = None) -> Assessment:
         """Read and measure one message for the decision (``bot.matching.decision``), deciding nothing."""
+        look = look or self.first_look(text)
         limits = self.thresholds
-        reading = self._read(text)
-        mentions = reading.mentions
-        ranking = self._ranking(reading, limit=max(5, limits.suggestions))
-        # Whether the message is in scope is judged on all it says, conditions included.
-        in_scope = ranking.in_scope
-        doubt: Candidate | None = None
-        condition_leader = bool(ranking.ranked) and ranking.ranked[0].entry_id in self._condition_entries
-        if condition_leader:
-            ranking, doubt = self._context_free_ranking(reading, ranking)
-        ranked = ranking.ranked
-        # "Alcohol on methotrexate?" names another medicine and nothing points at ours: it is
-        # that medicine's question. Except a bare "what are biologics?" when an entry is about
-        # that very medicine: that entry may be offered.
-        other_question = (
-            mentions.another_only
-            and not mentions.refers
-            and not (ranked and self._asks_about_entry_medicine(reading, ranked[0].entry_id))
-        )
+        reading, ranking, in_scope, doubt = look.reading, look.ranking, look.in_scope, look.doubt
+        mentions, ranked, condition_leader = reading.mentions, ranking.ranked, look.condition_leader
+        other_question = look.other_medicine
         reason: FallbackReason | None = None
         if reading.practical:
             reason = "practical"

@@ -326,3 +326,19 @@ def without_dummy_it(words: list[str]) -> list[str]:
             )
         )
     ]
+
+
+@dataclass(frozen=True)
+class FirstLook:
+    """A message read and ranked once, shared by the hand rules and the learned decision."""
+
+    reading: Reading
+    #: The ranking, re-read without the conditions named when a condition's entry led.
+    ranking: Ranking
+    #: Whether the message is in scope, judged on all it says (conditions included).
+    in_scope: float
+    #: An entry the rest of the message points to when a condition's entry leads.
+    doubt: Candidate | None
+    condition_leader: bool
+    #: "Alcohol on methotrexate?": another medicine named and nothing pointing at ours.
+    other_medicine: bool

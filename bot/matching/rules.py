@@ -20,6 +20,7 @@ from bot.matching.model import (
     QUESTION_WORDS,
     Candidate,
     FallbackReason,
+    FirstLook,
     Match,
     Ranking,
     Reading,
@@ -48,27 +49,34 @@ class RuleCascade:
         def _condition_free(self, words: list[str]) -> list[str]: ...
         def _without_conditions(self, reading: Reading) -> Reading | None: ...
 
-    def rules(self, text: str) -> Match:
-        """The hand-written decision rules (before the learned decision), for a non-small-talk message."""
-        limits = self.thresholds
+    def first_look(self, text: str) -> FirstLook:
+        """Read and rank ``text`` once, for the rules and the learned decision alike."""
         reading = self._read(text)
         mentions = reading.mentions
-        ranking = self._ranking(reading, limit=max(5, limits.suggestions))
-        # Whether the message is in scope is judged on all it says, conditions included.
-        in_scope = ranking.in_scope
+        ranking = self._ranking(reading, limit=max(5, self.thresholds.suggestions))
+        in_scope = ranking.in_scope  # judged on all it says, conditions included
         doubt: Candidate | None = None
-        if ranking.ranked and ranking.ranked[0].entry_id in self._condition_entries:
+        condition_leader = bool(ranking.ranked) and ranking.ranked[0].entry_id in self._condition_entries
+        if condition_leader:
             ranking, doubt = self._context_free_ranking(reading, ranking)
         ranked = ranking.ranked
         # "Alcohol on methotrexate?" names another medicine and nothing points at ours: it is
         # that medicine's question, which an azathioprine entry would answer wrongly.
         # Except a bare "what are biologics?" when an entry is about that very medicine: that
-        # entry is offered, as below, never answered ("side effects of cellcept" stays out).
-        other_medicine = (
+        # entry is offered, never answered ("side effects of cellcept" stays out).
+        other_medicine = bool(
             mentions.another_only
             and not mentions.refers
             and not (ranked and self._asks_about_entry_medicine(reading, ranked[0].entry_id))
         )
+        return FirstLook(reading, ranking, in_scope, doubt, condition_leader, other_medicine)
+
+    def rules(self, text: str, look: FirstLook | None = None) -> Match:
+        """The hand-written decision rules (before the learned decision), for a non-small-talk message."""
+        look = look or self.first_look(text)
+        limits = self.thresholds
+        reading, ranking, in_scope, doubt = look.reading, look.ranking, look.in_scope, look.doubt
+        mentions, ranked, other_medicine = reading.mentions, ranking.ranked, look.other_medicine
         if reading.practical:
             # "My repeat prescription hasn't come, who do I ring?": no entry answers that, and
             # the words it shares with entries (tablets, pharmacy) would only mislead.
